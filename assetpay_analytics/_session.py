@@ -1,0 +1,148 @@
+"""The HTTP session under the client: a requests-cache cache in front of a rate limiter.
+
+``CacheMixin`` comes first so a cache hit returns before the limiter is asked: hits
+never spend the merchant's rate budget (requests-cache documents this order for
+requests-ratelimiter). Retries are not here: they live in the client, above the
+cache, because the retryable failures arrive inside JSON envelopes.
+
+What is written to disk, and what is not:
+
+- the ``api-key`` header is redacted from every stored request (requests-cache's
+  default list has ``X-API-Key``, and it matches names literally);
+- the ``tradeUrl`` parameter, token included, is redacted from every stored URL;
+- only HTTP 200 responses whose envelope says ``success: true`` are stored;
+- the cache key is ours (``_cache_key``): a one-way fingerprint of the api key, the
+  account's partner id and a hash of the other query parameters, because
+  requests-cache would otherwise leave both redacted values out of the key and let
+  two merchants, or two accounts, share entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+import requests
+from requests_cache import CacheMixin, SQLiteCache
+from requests_ratelimiter import LimiterMixin
+
+from .constants import API_KEY_HEADER
+from .frame import read_envelope
+
+#: Query parameters that never enter the cache key: the trade URL is replaced by its
+#: partner id, and ``refresh`` only decides whether the cache is read.
+_UNKEYED_PARAMS = frozenset({"tradeUrl", "refresh"})
+#: Stored as "REDACTED" in the cache file.
+_REDACTED = (API_KEY_HEADER, "tradeUrl")
+_ENVELOPE = "_assetpay_envelope"
+
+
+def key_fingerprint(api_key: str) -> str:
+    """A short one-way fingerprint of an api key, safe to store and show.
+
+    Examples
+    --------
+    >>> key_fingerprint("ap_example")
+    '7b11dca5684fdb24'
+    """
+    return hashlib.sha256(b"assetpay-analytics:" + api_key.encode()).hexdigest()[:16]
+
+
+def partner_of(trade_url: str) -> str:
+    """The ``partner`` value of a trade URL, or "" when it has none."""
+    return dict(parse_qsl(urlsplit(trade_url).query)).get("partner", "")
+
+
+def _cache_key(request: requests.PreparedRequest, **_: Any) -> str:
+    """``<key fingerprint>:<partner>:<hash of host, path and the other params>``.
+
+    requests-cache calls this with the live request, before anything is redacted.
+    """
+    parts = urlsplit(request.url or "")
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    fingerprint = key_fingerprint(request.headers.get(API_KEY_HEADER, ""))
+    partner = partner_of(dict(params).get("tradeUrl", ""))
+    keyed = sorted((k, v) for k, v in params if k not in _UNKEYED_PARAMS)
+    digest = hashlib.sha256(
+        orjson.dumps([request.method, parts.scheme, parts.netloc, parts.path, keyed])
+    ).hexdigest()[:24]
+    return f"{fingerprint}:{partner}:{digest}"
+
+
+def envelope(response: requests.Response) -> Any:
+    """The response's decoded JSON body, or None when it is not JSON.
+
+    Decoded once per response object: the cache filter and the client both need it,
+    and a large inventory page costs real time to parse.
+    """
+    memo = response.__dict__
+    if _ENVELOPE not in memo:
+        try:
+            memo[_ENVELOPE] = read_envelope(response.content)
+        except (orjson.JSONDecodeError, requests.exceptions.RequestException):
+            memo[_ENVELOPE] = None
+    return memo[_ENVELOPE]
+
+
+def _is_success(response: requests.Response) -> bool:
+    """Cache only a 200 whose JSON envelope says ``success: true``."""
+    if response.status_code != 200:
+        return False
+    body = envelope(response)
+    return isinstance(body, Mapping) and body.get("success") is True
+
+
+class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):
+    """A requests Session with a disk cache first and a rate limiter after it."""
+
+
+class LimiterSession(LimiterMixin, requests.Session):
+    """A requests Session with a rate limiter and no cache (``cache=None``)."""
+
+
+def build_session(
+    *,
+    cache_path: Path | None,
+    expire_after: timedelta | int | float,
+    per_minute: int,
+) -> requests.Session:
+    """Create the session the client sends through.
+
+    Parameters
+    ----------
+    cache_path : Path or None
+        The sqlite file of the cache; None for no cache.
+    expire_after : timedelta or seconds
+        How long a stored response is served.
+    per_minute : int
+        The merchant's rate budget for the endpoint.
+
+    Returns
+    -------
+    requests.Session
+    """
+    limiter: dict[str, Any] = {
+        "per_minute": per_minute,
+        # A 429 carries Retry-After, which the client honours; the mixin's default
+        # reaction (filling the whole minute's bucket) would stall every worker.
+        "limit_statuses": (),
+    }
+    if cache_path is None:
+        return LimiterSession(**limiter)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    return CachedLimiterSession(
+        backend=SQLiteCache(cache_path, wal=True),
+        expire_after=expire_after,
+        allowable_codes=(200,),
+        allowable_methods=("GET",),
+        cache_control=False,
+        key_fn=_cache_key,
+        filter_fn=_is_success,
+        ignored_parameters=_REDACTED,
+        **limiter,
+    )

@@ -1,0 +1,176 @@
+"""Facts about the AssetPay Merchant API and Steam items, kept in one place.
+
+Every number here comes from ``shared/assetpay-api.md`` (the API contract);
+the client, the frame builder, the analysis and the sandbox all read them from
+this module so that one fact never has two spellings.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+#: Production host of the Merchant API (the ``.gg`` documentation).
+DEFAULT_BASE_URL: Final = "https://api.assetpay.gg"
+#: The inventory endpoint, relative to the base URL.
+INVENTORY_PATH: Final = "/secure/inventory"
+#: Header that carries the merchant's api key (spelled exactly as sent).
+API_KEY_HEADER: Final = "api-key"
+#: Environment variable the client reads the api key from.
+API_KEY_ENV: Final = "ASSETPAY_API_KEY"
+#: Environment variable that moves the disk cache.
+CACHE_DIR_ENV: Final = "ASSETPAY_CACHE_DIR"
+#: Header the client sends with a fresh UUID4 per request (as the official SDK does).
+REQUEST_ID_HEADER: Final = "x-request-id"
+
+#: Steam app ids the inventory endpoint serves.
+GAME_CS2: Final = "730"
+GAME_RUST: Final = "252490"
+GAMES: Final = MappingProxyType({GAME_CS2: "Counter-Strike 2", GAME_RUST: "Rust"})
+
+#: ``sort`` values the endpoint documents.
+SORTS: Final = ("relevance", "priceAsc", "priceDesc", "nameAsc", "nameDesc")
+#: Longest ``search`` string the endpoint accepts.
+SEARCH_MAX_LEN: Final = 100
+#: Default page size, and the ``limit`` value that turns paging off.
+DEFAULT_PAGE_SIZE: Final = 50
+UNLIMITED: Final = -1
+
+#: The upstream cache window (``refresh=true`` bypasses it); also our default expiry.
+CACHE_WINDOW_SECONDS: Final = 15 * 60
+
+#: Requests per minute on /secure/inventory, per merchant: verified, unverified.
+RATE_LIMIT_VERIFIED: Final = 10_000
+RATE_LIMIT_UNVERIFIED: Final = 100
+
+#: SteamID64 = trade-URL partner (32-bit account id) + this offset.
+STEAM_ID64_BASE: Final = 76561197960265728
+MAX_ACCOUNT_ID: Final = 2**32 - 1
+
+#: CS2 exteriors, best to worst (the API's full names), and their float ranges.
+EXTERIORS: Final = (
+    "Factory New",
+    "Minimal Wear",
+    "Field-Tested",
+    "Well-Worn",
+    "Battle-Scarred",
+)
+EXTERIOR_SHORT: Final = MappingProxyType(
+    dict(zip(EXTERIORS, ("FN", "MW", "FT", "WW", "BS"), strict=True))
+)
+EXTERIOR_FLOAT_RANGES: Final = MappingProxyType(
+    {
+        "Factory New": (0.00, 0.07),
+        "Minimal Wear": (0.07, 0.15),
+        "Field-Tested": (0.15, 0.38),
+        "Well-Worn": (0.38, 0.45),
+        "Battle-Scarred": (0.45, 1.00),
+    }
+)
+
+#: Name prefixes in ``marketHashName`` (``™`` is U+2122).
+STAR_PREFIX: Final = "★ "
+STATTRAK_PREFIX: Final = "StatTrak™ "
+SOUVENIR_PREFIX: Final = "Souvenir "
+#: ``name`` prefixes of CS2 items that are not weapon skins (no weapon/skin split).
+NON_SKIN_PREFIXES: Final = (
+    "Sticker | ",
+    "Patch | ",
+    "Graffiti | ",
+    "Sealed Graffiti | ",
+    "Charm | ",
+    "Music Kit | ",
+    "StatTrak™ Music Kit | ",
+)
+
+# --- errors ---------------------------------------------------------------------------
+# Keys are what the client branches on; codes differ between the .gg and .co doc versions
+# (see assetpay-api.md §2), so a code alone is only trusted where both versions agree.
+
+#: Error keys by the exception class that represents them (class names in errors.py).
+ERROR_KEYS_BY_CLASS: Final = MappingProxyType(
+    {
+        "InvalidTradeUrl": ("INVALID_TRADEURL",),
+        "InvalidRequest": (
+            "VALIDATION_FAILED",
+            "UNPROCESSABLE",
+            "NOT_FOUND",
+            "CONFLICT",
+            "INSUFFICIENT_ITEM_AMOUNT",
+            "EXCEEDS_MAX_AMOUNT",
+        ),
+        "AuthenticationError": (
+            "UNAUTHORIZED",
+            "FORBIDDEN",
+            "ACCOUNT_DISABLED",
+            "MISSING_API_KEY",
+            "INVALID_API_KEY",
+            "API_KEY_REVOKED",
+            "API_KEY_SCOPE_DENIED",
+        ),
+        "InventoryUnavailable": (
+            "INVENTORY_FETCH_FAILED",
+            "USER_NOT_TRADEABLE",
+            "TOO_MANY_ACTIVE_TRADES",
+            "DEPOSIT_IN_PROGRESS",
+        ),
+        "RateLimited": ("RATE_LIMITED", "STEAM_RATE_LIMITED"),
+        "ServiceUnavailable": (
+            "STEAM_UNAVAILABLE",
+            "NO_BOTS_AVAILABLE",
+            "FLEET_DEGRADED",
+            "SERVER_ERROR",
+            "SERVICE_UNAVAILABLE",
+            "SYSTEM_MAINTENANCE",
+        ),
+    }
+)
+
+#: Codes that mean the same key in every doc version (used when a body has no key).
+#: 1003-1009 are left out on purpose: .gg and .co number them differently.
+KEY_BY_CODE: Final = MappingProxyType(
+    {
+        3: "INVENTORY_FETCH_FAILED",
+        6: "TOO_MANY_ACTIVE_TRADES",
+        7: "USER_NOT_TRADEABLE",
+        13: "INVALID_TRADEURL",
+        14: "INVALID_TRADEURL",  # the .co numbering
+        19: "INSUFFICIENT_ITEM_AMOUNT",
+        20: "EXCEEDS_MAX_AMOUNT",
+        21: "DEPOSIT_IN_PROGRESS",
+        31: "STEAM_UNAVAILABLE",
+        33: "STEAM_RATE_LIMITED",
+        1001: "VALIDATION_FAILED",
+        1010: "NO_BOTS_AVAILABLE",
+        1011: "FLEET_DEGRADED",
+        1300: "FORBIDDEN",
+        1301: "ACCOUNT_DISABLED",
+        1900: "MISSING_API_KEY",
+        1901: "INVALID_API_KEY",
+        1902: "API_KEY_REVOKED",
+        1903: "API_KEY_SCOPE_DENIED",
+        **{code: "UNAUTHORIZED" for code in range(1100, 1112)},  # .gg token errors
+    }
+)
+
+#: The .gg numbering and HTTP status of every error the sandbox answers with.
+ERRORS_GG: Final = MappingProxyType(
+    {
+        "INVENTORY_FETCH_FAILED": (3, 500),
+        "USER_NOT_TRADEABLE": (7, 400),
+        "INVALID_TRADEURL": (13, 400),
+        "STEAM_UNAVAILABLE": (31, 424),
+        "STEAM_RATE_LIMITED": (33, 424),
+        "VALIDATION_FAILED": (1001, 422),
+        "NOT_FOUND": (1003, 404),
+        "RATE_LIMITED": (1005, 429),
+        "SERVER_ERROR": (1006, 500),
+        "SYSTEM_MAINTENANCE": (1007, 503),
+        "SERVICE_UNAVAILABLE": (1009, 503),
+        "NO_BOTS_AVAILABLE": (1010, 503),
+        "FLEET_DEGRADED": (1011, 503),
+        "MISSING_API_KEY": (1900, 401),
+        "INVALID_API_KEY": (1901, 401),
+        "API_KEY_SCOPE_DENIED": (1903, 403),
+    }
+)

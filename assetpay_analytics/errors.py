@@ -1,0 +1,253 @@
+"""The exceptions the toolkit raises, named for what the caller does next.
+
+::
+
+    AssetPayError                  code, key, status, request_id, message
+     ├── InvalidRequest (ValueError)      fix the arguments (raised locally where it can be)
+     │    └── InvalidTradeUrl              fix the trade URL (always raised before any request)
+     ├── AuthenticationError               fix the api key or its scope
+     ├── InventoryUnavailable              skip this account (private, banned, not tradeable)
+     ├── RateLimited                       wait ``retry_after`` seconds (retried first)
+     └── ServiceUnavailable                try again later (retried first)
+
+An API error is mapped by its ``key``, then by its ``code`` where every doc version
+agrees on it, then by the HTTP status. ``RateLimited`` and ``ServiceUnavailable``
+are the retryable ones; the client raises them only after its retries are spent.
+No message ever contains the api key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .constants import ERROR_KEYS_BY_CLASS, KEY_BY_CODE
+
+__all__ = [
+    "AssetPayError",
+    "AuthenticationError",
+    "InvalidRequest",
+    "InvalidTradeUrl",
+    "InventoryUnavailable",
+    "RateLimited",
+    "ServiceUnavailable",
+    "error_from_response",
+]
+
+
+class AssetPayError(Exception):
+    """Base class of every error the toolkit raises.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what to do about it.
+    code : int, optional
+        The API's numeric error code, when the API sent one.
+    key : str, optional
+        The API's error key (``"USER_NOT_TRADEABLE"``...), the thing to branch on.
+    status : int, optional
+        The HTTP status of the response.
+    request_id : str, optional
+        The API's ``requestId``: quote it to AssetPay support.
+    details : mapping, optional
+        Extra structured context (``fields`` of a validation error, ``steam_id``...).
+
+    Examples
+    --------
+    >>> try:
+    ...     raise InventoryUnavailable("private", code=7, key="USER_NOT_TRADEABLE", status=400)
+    ... except AssetPayError as err:
+    ...     (err.key, err.status, err.retryable)
+    ('USER_NOT_TRADEABLE', 400, False)
+    """
+
+    #: Whether the client retries this kind of error before raising it.
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        key: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.key = key
+        self.status = status
+        self.request_id = request_id
+        self.details: dict[str, Any] = dict(details or {})
+
+    def __str__(self) -> str:
+        parts = [f"{name}={value}" for name, value in self._labels() if value is not None]
+        return f"{self.message} [{', '.join(parts)}]" if parts else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, key={self.key!r}, code={self.code!r})"
+
+    def _labels(self) -> tuple[tuple[str, Any], ...]:
+        return (
+            ("key", self.key),
+            ("code", self.code),
+            ("status", self.status),
+            ("request_id", self.request_id),
+        )
+
+
+class InvalidRequest(AssetPayError, ValueError):
+    """The request is malformed: fix the arguments (raised before any request where possible)."""
+
+
+class InvalidTradeUrl(InvalidRequest):
+    """The trade URL is not a valid Steam trade offer URL; nothing was sent."""
+
+
+class AuthenticationError(AssetPayError):
+    """The api key is missing, wrong, revoked or lacks the CORE_ACCESS scope."""
+
+
+class InventoryUnavailable(AssetPayError):
+    """This account's inventory cannot be read (private, banned or not tradeable)."""
+
+
+class RateLimited(AssetPayError):
+    """The merchant's rate budget is spent; ``retry_after`` says how long to wait (seconds)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AssetPayError):
+    """AssetPay or Steam is temporarily unavailable (also network errors and timeouts)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+_CLASSES: dict[str, type[AssetPayError]] = {
+    cls.__name__: cls
+    for cls in (
+        InvalidRequest,
+        InvalidTradeUrl,
+        AuthenticationError,
+        InventoryUnavailable,
+        RateLimited,
+        ServiceUnavailable,
+    )
+}
+_CLASS_BY_KEY: dict[str, type[AssetPayError]] = {
+    key: _CLASSES[name] for name, keys in ERROR_KEYS_BY_CLASS.items() for key in keys
+}
+
+_ADVICE: dict[type[AssetPayError], str] = {
+    InvalidRequest: "Check the arguments against the API contract.",
+    InvalidTradeUrl: "Copy the trade URL again from Steam (Inventory > Trade Offers > "
+    "Who can send me trade offers?).",
+    AuthenticationError: "Check ASSETPAY_API_KEY (or api_key=): it must be a valid merchant key "
+    "with the CORE_ACCESS scope.",
+    InventoryUnavailable: "The account must make its inventory public and be able to trade; "
+    "other accounts are unaffected.",
+    RateLimited: "Wait and retry, or lower workers= to stay inside the merchant's budget.",
+    ServiceUnavailable: "A temporary failure on AssetPay's or Steam's side: try again later.",
+}
+
+
+def _class_for(key: str | None, code: int | None, status: int | None) -> type[AssetPayError]:
+    if key in _CLASS_BY_KEY:
+        return _CLASS_BY_KEY[key]
+    if code in KEY_BY_CODE:
+        return _CLASS_BY_KEY[KEY_BY_CODE[code]]
+    return _class_for_status(status)
+
+
+def _class_for_status(status: int | None) -> type[AssetPayError]:
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 429:
+        return RateLimited
+    if status is None or status >= 500 or status == 424:
+        return ServiceUnavailable
+    if status in (400, 404, 409, 422):
+        return InvalidRequest
+    return AssetPayError
+
+
+def error_from_response(
+    *,
+    status: int | None,
+    error: Mapping[str, Any] | None,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    context: str = "",
+) -> AssetPayError:
+    """Build the exception for an error envelope (or a body that was not one).
+
+    Parameters
+    ----------
+    status : int or None
+        HTTP status (None for a network failure).
+    error : mapping or None
+        The envelope's ``error`` object (``code``, ``key``, ``message``, ``fields``...).
+    request_id : str, optional
+        The envelope's ``requestId``.
+    retry_after : float, optional
+        Seconds from a ``Retry-After`` header.
+    context : str
+        Who or what the request was about (``"steam_id 7656..."``), for the message.
+
+    Returns
+    -------
+    AssetPayError
+        An instance of the subclass the key, code or status maps to.
+
+    Examples
+    --------
+    >>> err = error_from_response(status=400, error={"code": 7, "key": "USER_NOT_TRADEABLE",
+    ...                           "message": "User cannot trade"}, request_id="r1")
+    >>> type(err).__name__, err.request_id
+    ('InventoryUnavailable', 'r1')
+    """
+    error = error or {}
+    code = _as_int(error.get("code"))
+    key = error.get("key") if isinstance(error.get("key"), str) else None
+    if key is None and code is not None:
+        key = KEY_BY_CODE.get(code)
+    cls = _class_for(key, code, status)
+    text = _api_message(error.get("message")) or (f"HTTP {status}" if status else "no response")
+    prefix = f"{context}: " if context else ""
+    message = f"{prefix}{text}. {_ADVICE.get(cls, '')}".strip()
+    details = {name: error[name] for name in ("fields", "details") if name in error}
+    kwargs: dict[str, Any] = {
+        "code": code,
+        "key": key,
+        "status": status,
+        "request_id": request_id,
+        "details": details,
+    }
+    if cls in (RateLimited, ServiceUnavailable):
+        kwargs["retry_after"] = retry_after
+    return cls(message, **kwargs)
+
+
+def _api_message(message: Any) -> str:
+    if isinstance(message, list):
+        return "; ".join(str(part) for part in message)
+    return str(message).rstrip(".") if message else ""
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
