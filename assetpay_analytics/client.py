@@ -267,6 +267,15 @@ def _filter_params(
     return params
 
 
+_FILTER_DEFAULTS: Mapping[str, Any] = {
+    "search": None,
+    "sort": None,
+    "min_price": None,
+    "max_price": None,
+    "accepted_only": False,
+}
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from a ``Retry-After`` header (seconds or an HTTP date), else None."""
     value = headers.get("Retry-After")
@@ -567,7 +576,7 @@ class AssetPayClient:
         if wait_for is not None:
             return float(wait_for)
         backoff = tenacity.wait_exponential_jitter(
-            initial=self.retry.backoff, max=self.retry.backoff_max, jitter=self.retry.backoff
+            multiplier=self.retry.backoff, max=self.retry.backoff_max, jitter=self.retry.backoff
         )
         return backoff(state)
 
@@ -703,16 +712,11 @@ class AssetPayClient:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise InvalidRequest(f"workers must be a whole number of 1 or more, got {workers!r}")
         game = _check_game(game)
-        _filter_params(
-            **{
-                "search": None,
-                "sort": None,
-                "min_price": None,
-                "max_price": None,
-                "accepted_only": False,
-                **filters,
-            }
-        )
+        unknown = sorted(set(filters) - set(_FILTER_DEFAULTS))
+        if unknown:
+            known = ", ".join(_FILTER_DEFAULTS)
+            raise InvalidRequest(f"unknown argument(s) {', '.join(unknown)}; filters are {known}")
+        _filter_params(**{**_FILTER_DEFAULTS, **filters})
         urls, failures = self._parse_all(trade_urls, raise_invalid=errors == "raise")
         fetch = self._fetcher(game, refresh, filters)
         frames, fetch_failures = self._run(urls, fetch, workers, progress, errors)
@@ -756,9 +760,11 @@ class AssetPayClient:
 
         frames: dict[int, pd.DataFrame] = {}
         failures: list[dict[str, Any]] = []
+        hide = {} if progress else {"disable": True}
         with (
             ThreadPoolExecutor(max_workers=workers) as pool,
-            tqdm(total=len(urls), desc="inventories", unit="account", disable=not progress) as bar,
+            # progress=True leaves `disable` unset so tqdm's TQDM_DISABLE=1 switch still applies
+            tqdm(total=len(urls), desc="inventories", unit="account", **hide) as bar,
         ):
             futures: dict[Future[pd.DataFrame], TradeUrl] = {
                 pool.submit(fetch, url): url for url in urls

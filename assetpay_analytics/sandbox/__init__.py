@@ -1,0 +1,218 @@
+"""An AssetPay-compatible local server: the embedded default for notebooks, CLI and tests.
+
+It answers ``GET /secure/inventory`` to the letter of the contract (envelope and
+``requestId``, the ``api-key`` check, trade URL validation, ``game``, ``search``,
+``sort``, ``minPrice``/``maxPrice`` on the offer price, ``page``/``limit`` with ``-1``,
+``count``, ``updatedAt``, ``collateral: 0``, the documented errors with their HTTP
+statuses, and a per-merchant rate limit answered with 429 + ``Retry-After``) from
+deterministic demo inventories (``data``), optionally with injected faults.
+
+Examples
+--------
+>>> import requests
+>>> with serve() as box:
+...     body = requests.get(f"{box.url}/secure/inventory",
+...                         params={"tradeUrl": box.trade_urls[0], "limit": -1},
+...                         headers={"api-key": box.api_key}, timeout=10).json()
+>>> body["success"], body["data"]["count"] == len(body["data"]["inventory"])
+(True, True)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+from ..constants import GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
+from ..tradeurl import TradeUrl
+from . import data
+from .app import SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter, make_server
+from .data import Account
+from .faults import Faults
+
+__all__ = [
+    "SANDBOX_API_KEY",
+    "Account",
+    "Faults",
+    "RequestRecord",
+    "Sandbox",
+    "run",
+    "serve",
+    "start",
+]
+
+
+class Sandbox:
+    """A running sandbox server on 127.0.0.1.
+
+    Attributes
+    ----------
+    url : str
+        ``http://127.0.0.1:<port>``, the ``base_url`` to give the client.
+    api_key : str
+        The sandbox's public demo key.
+    trade_urls : list of str
+        The normal demo accounts' trade URLs, in a fixed order.
+    accounts : mapping of str to Account
+        Every named account, the special ones included (private, fetch_failed,
+        empty, flaky, steam_down, throttled).
+    """
+
+    def __init__(self, server: Any, state: SandboxState) -> None:
+        self._server = server
+        self._state = state
+        host, port = server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self.api_key = state.api_key
+        self.accounts: Mapping[str, Account] = MappingProxyType(
+            {account.name: account for account in data.ACCOUNTS}
+        )
+        self.trade_urls = [a.trade_url for a in data.ACCOUNTS if a.kind == "normal"]
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="assetpay-sandbox", daemon=True
+        )
+        self._thread.start()
+
+    def __repr__(self) -> str:
+        return f"Sandbox(url={self.url!r}, accounts={len(self.accounts)})"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request received since the last ``reset()``, oldest first."""
+        with self._state.lock:
+            return list(self._state.log)
+
+    def _partner(self, account: str) -> int:
+        if account in self.accounts:
+            return self.accounts[account].partner
+        return TradeUrl.parse(account).partner
+
+    def items(self, account: str, game: str = GAME_CS2) -> list[dict[str, Any]]:
+        """An account's full raw inventory (before filters), as the server serialises it.
+
+        Parameters
+        ----------
+        account : str
+            An account name or a trade URL.
+        game : str
+            ``"730"`` or ``"252490"``.
+        """
+        partner = self._partner(account)
+        known = data.account_by_partner(partner)
+        if known is not None and known.kind == "empty":
+            return []
+        return data.inventory(partner, str(game))
+
+    def requests_for(self, account: str) -> list[RequestRecord]:
+        """The requests about one account (name or trade URL)."""
+        partner = self._partner(account)
+        marker = f"partner={partner}&"
+        return [r for r in self.requests if marker in r.params.get("tradeUrl", "")]
+
+    def reset(self) -> None:
+        """Clear the request log, the flaky/throttled counters and the rate-limit windows."""
+        self._state.reset()
+
+    def stop(self) -> None:
+        """Shut the server down (also done by ``serve()`` on exit)."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def start(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    verified: bool = True,
+    faults: Faults | None = None,
+    page_cap: int | None = None,
+    rate_limit: tuple[int, float] | None = None,
+) -> Sandbox:
+    """Start a sandbox in a background thread; call ``.stop()`` when done.
+
+    Parameters are those of ``serve()``, which is the same thing as a context manager.
+
+    Examples
+    --------
+    >>> box = start()
+    >>> box.url.startswith("http://127.0.0.1:")
+    True
+    >>> box.stop()
+    """
+    if page_cap is not None and page_cap < 1:
+        raise ValueError("page_cap must be at least 1")
+    limit = rate_limit or ((RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED), 60.0)
+    state = SandboxState(
+        api_key=SANDBOX_API_KEY,
+        limiter=_RateLimiter(*limit),
+        faults=faults,
+        page_cap=page_cap,
+    )
+    return Sandbox(make_server(host, port, state), state)
+
+
+@contextmanager
+def serve(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    verified: bool = True,
+    faults: Faults | None = None,
+    page_cap: int | None = None,
+    rate_limit: tuple[int, float] | None = None,
+) -> Iterator[Sandbox]:
+    """Run an AssetPay-compatible server on 127.0.0.1 for the duration of a ``with``.
+
+    Parameters
+    ----------
+    port : int
+        0 (default) picks a free port.
+    host : str
+        The address to bind; keep it on loopback.
+    verified : bool
+        The merchant's status: 10,000 requests a minute when verified, else 100.
+    faults : Faults, optional
+        Injected failures and latency.
+    page_cap : int, optional
+        Ignore ``limit=-1`` and never send more than this many items a page.
+    rate_limit : (int, float), optional
+        ``(requests, window seconds)`` instead of the per-minute merchant limit.
+
+    Yields
+    ------
+    Sandbox
+
+    Examples
+    --------
+    >>> with serve(page_cap=10) as box:
+    ...     sorted(box.accounts)[:3]
+    ['alice', 'bob', 'carol']
+    """
+    box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
+                rate_limit=rate_limit)  # fmt: skip
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+def run(
+    port: int = 8080, *, host: str = "127.0.0.1", verified: bool = True,
+    faults: Faults | None = None,
+) -> None:  # fmt: skip
+    """Serve until Ctrl-C, printing the URL, the demo key and the demo trade URLs."""
+    box = start(port, host=host, verified=verified, faults=faults)
+    print(f"AssetPay sandbox on {box.url}  (api key: {box.api_key})")
+    for name, account in box.accounts.items():
+        print(f"  {name:<13} {account.kind:<13} {account.trade_url}")
+    print("Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()

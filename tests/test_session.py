@@ -1,0 +1,68 @@
+"""_session: the cache key, the success filter and the cache/limiter order."""
+
+from __future__ import annotations
+
+import requests
+from requests_cache import CacheMixin
+from requests_ratelimiter import LimiterMixin
+
+from assetpay_analytics._session import (
+    CachedLimiterSession,
+    _cache_key,
+    _is_success,
+    key_fingerprint,
+)
+
+TRADE = "https://steamcommunity.com/tradeoffer/new/?partner={p}&token={t}"
+
+
+def prepared(partner=1, token="AbCd1234", key="ap_a", **params):
+    request = requests.Request(
+        "GET",
+        "https://api.assetpay.gg/secure/inventory",
+        params={"tradeUrl": TRADE.format(p=partner, t=token), "game": "730", **params},
+        headers={"api-key": key},
+    )
+    return request.prepare()
+
+
+def test_cache_comes_before_the_limiter():
+    mro = CachedLimiterSession.__mro__
+    assert mro.index(CacheMixin) < mro.index(LimiterMixin) < mro.index(requests.Session)
+
+
+def test_key_holds_fingerprint_and_partner_but_not_secrets():
+    key = _cache_key(prepared(partner=42, token="Secr3t_x", key="ap_secret"))
+    fingerprint, partner, _ = key.split(":")
+    assert fingerprint == key_fingerprint("ap_secret") and partner == "42"
+    assert "Secr3t_x" not in key and "ap_secret" not in key
+
+
+def test_key_separates_what_must_not_share_entries():
+    base = _cache_key(prepared())
+    assert _cache_key(prepared(key="ap_b")) != base  # another merchant
+    assert _cache_key(prepared(partner=2)) != base  # another account
+    assert _cache_key(prepared(search="AK")) != base  # another filter
+    assert _cache_key(prepared(page="2")) != base
+
+
+def test_key_ignores_refresh_and_the_token():
+    base = _cache_key(prepared())
+    assert _cache_key(prepared(refresh="true")) == base
+    assert _cache_key(prepared(token="Other_12")) == base  # same account, same inventory
+
+
+def response(status, body):
+    r = requests.Response()
+    r.status_code = status
+    r._content = body
+    return r
+
+
+def test_only_successful_envelopes_pass_the_filter():
+    assert _is_success(response(200, b'{"success": true, "data": {}}'))
+    assert not _is_success(response(200, b'{"success": false, "error": {"code": 1011}}'))
+    assert not _is_success(response(200, b'{"success": "true"}'))
+    assert not _is_success(response(200, b'{"success": true, "da'))
+    assert not _is_success(response(503, b'{"success": true}'))
+    assert not _is_success(response(200, b"[1, 2]"))
