@@ -1,0 +1,536 @@
+"""Pricing analysis: how AssetPay's offer compares with the market price.
+
+Pure functions of an inventory frame (``frame.SCHEMA``); none mutates its input and
+none talks to the network, so they work on any frame: from the API, the sandbox, a
+Parquet file or a hand-made test frame.
+
+Definitions used throughout
+---------------------------
+- A row is **priced** when ``market_price > 0``, ``offer_price`` is not NA and
+  ``offer_accepted`` is not False (NA, unknown acceptance, counts as priced).
+- ``spread = market_price - offer_price``; ``payout_ratio = offer_price / market_price``;
+  ``discount_pct = 1 - payout_ratio`` (NA where the row is not priced).
+- A group's ``payout_ratio`` is value-weighted: ``sum(offer_price) / sum(market_price)``
+  over its priced rows. ``median_payout_ratio`` is the median of the rows' ratios.
+- ``market_value`` = sum of ``market_price`` over the group's rows that have one;
+  ``offer_value`` = sum of ``offer_price`` over the group's priced rows.
+
+Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
+one row and its prices are summed as given, not multiplied by ``amount``.
+
+The ``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, STAR_PREFIX, STATTRAK_PREFIX
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "AssetPayAccessor",
+    "by_exterior",
+    "by_group",
+    "exterior_ladder",
+    "outliers",
+    "price_gap",
+    "priced",
+    "sticker_effect",
+    "summary",
+    "wear_bands",
+]
+
+#: Columns of ``by_exterior`` and ``by_group``, in order.
+GROUP_COLUMNS = (
+    "items",
+    "priced_items",
+    "market_value",
+    "offer_value",
+    "payout_ratio",
+    "median_payout_ratio",
+    "mean_wear",
+)
+#: Scale that makes the median absolute deviation comparable to a standard deviation.
+_MAD_SCALE = 1.4826
+#: Fewest priced rows an exterior needs to be its own reference in ``outliers``.
+_MIN_REFERENCE_ROWS = 8
+_LADDER_VALUES = ("payout_ratio", "offer_price", "market_price")
+
+
+def _float(series: pd.Series) -> pd.Series:
+    return series.astype("Float64")
+
+
+def priced(df: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the priced rows.
+
+    A row is priced when ``market_price > 0``, ``offer_price`` is not NA and
+    ``offer_accepted`` is not False.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 7}},
+    ...                  {"marketPrice": 10, "offer": {"price": 7, "accepted": False}},
+    ...                  {"marketPrice": 0, "offer": {"price": 7}}])
+    >>> priced(df).tolist()
+    [True, False, False]
+    """
+    market = _float(df["market_price"])
+    accepted = df["offer_accepted"].astype("boolean").fillna(True)
+    mask = market.gt(0).fillna(False) & df["offer_price"].notna() & accepted
+    return mask.astype(bool)
+
+
+def _ratios(df: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    ratio = _float(df["offer_price"]) / _float(df["market_price"])
+    return ratio.where(mask, pd.NA).astype("Float64")
+
+
+def price_gap(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with ``spread``, ``payout_ratio`` and ``discount_pct`` (NA where not priced).
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 20, "offer": {"price": 15}}])
+    >>> price_gap(df)[["spread", "payout_ratio", "discount_pct"]].iloc[0].tolist()
+    [5.0, 0.75, 0.25]
+    """
+    mask = priced(df)
+    out = df.copy()
+    ratio = _ratios(df, mask)
+    out["spread"] = (_float(df["market_price"]) - _float(df["offer_price"])).where(mask, pd.NA)
+    out["payout_ratio"] = ratio
+    out["discount_pct"] = 1 - ratio
+    return out
+
+
+def _parts(df: pd.DataFrame) -> pd.DataFrame:
+    """The per-row numbers every aggregate is built from."""
+    mask = priced(df)
+    market = _float(df["market_price"])
+    return pd.DataFrame(
+        {
+            "priced": mask.astype("int64"),
+            "market_any": market.fillna(0.0),
+            "market_priced": market.where(mask, 0.0).fillna(0.0),
+            "offer_priced": _float(df["offer_price"]).where(mask, 0.0).fillna(0.0),
+            "ratio": _ratios(df, mask),
+            "wear": _float(df["wear"]),
+        },
+        index=df.index,
+    )
+
+
+def _finish(agg: pd.DataFrame) -> pd.DataFrame:
+    has_priced = agg["market_priced"] > 0
+    out = pd.DataFrame(index=agg.index)
+    out["items"] = agg["items"].astype("int64")
+    out["priced_items"] = agg["priced"].astype("int64")
+    out["market_value"] = agg["market_any"].astype("float64")
+    out["offer_value"] = agg["offer_priced"].astype("float64")
+    out["payout_ratio"] = (agg["offer_priced"] / agg["market_priced"]).where(has_priced)
+    out["median_payout_ratio"] = agg["ratio"].astype("float64")
+    out["mean_wear"] = agg["wear"].astype("float64")
+    return out
+
+
+def _aggregate(df: pd.DataFrame, keys: Any, *, observed: bool, dropna: bool) -> pd.DataFrame:
+    parts = _parts(df)
+    grouped = parts.groupby(keys, observed=observed, dropna=dropna, sort=True)
+    agg = grouped.agg(
+        items=("priced", "size"),
+        priced=("priced", "sum"),
+        market_any=("market_any", "sum"),
+        market_priced=("market_priced", "sum"),
+        offer_priced=("offer_priced", "sum"),
+        ratio=("ratio", "median"),
+        wear=("wear", "mean"),
+    )
+    return _finish(agg)
+
+
+def summary(df: pd.DataFrame) -> pd.Series:
+    """Headline numbers of a frame.
+
+    Returns
+    -------
+    Series
+        ``items``; ``tradable_items``; ``priced_items``; ``market_value`` (sum of
+        market_price where present); ``offer_value`` (sum of offer_price over priced
+        rows); ``payout_ratio`` (value-weighted over priced rows); ``median_payout_ratio``;
+        ``accepted_share``: among rows with an offer price, the share whose offer is
+        not refused (``offer_accepted`` True or unknown). NA where undefined.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 8}, "tradable": True},
+    ...                  {"marketPrice": 30, "offer": {"price": 18, "accepted": False}}])
+    >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
+    [2.0, 1.0, 40.0, 0.8]
+    """
+    parts = _parts(df)
+    has_offer = df["offer_price"].notna()
+    refused = df["offer_accepted"].astype("boolean").eq(False).fillna(False)
+    offers = int(has_offer.sum())
+    market_priced = float(parts["market_priced"].sum())
+    ratios = parts["ratio"].dropna()
+    values = {
+        "items": len(df),
+        "tradable_items": int(df["tradable"].astype("boolean").fillna(False).sum()),
+        "priced_items": int(parts["priced"].sum()),
+        "market_value": float(parts["market_any"].sum()),
+        "offer_value": float(parts["offer_priced"].sum()),
+        "payout_ratio": float(parts["offer_priced"].sum()) / market_priced
+        if market_priced > 0
+        else np.nan,
+        "median_payout_ratio": float(ratios.median()) if len(ratios) else np.nan,
+        "accepted_share": float((has_offer & ~refused).sum()) / offers if offers else np.nan,
+    }
+    return pd.Series(values, dtype="float64", name="summary")
+
+
+def by_exterior(df: pd.DataFrame) -> pd.DataFrame:
+    """Pricing per exterior: all five, best first, even when empty.
+
+    Items without an exterior (stickers, cases, Rust) are left out.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the ordered exterior categories; columns ``GROUP_COLUMNS``:
+        items, priced_items, market_value, offer_value, payout_ratio (value-weighted),
+        median_payout_ratio, mean_wear.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "wear": "0.2", "marketPrice": 10,
+    ...                   "offer": {"price": 7}}])
+    >>> by_exterior(df)["items"].tolist()
+    [0, 0, 1, 0, 0]
+    """
+    exterior = df["exterior"].astype(pd.CategoricalDtype(list(EXTERIORS), ordered=True))
+    out = _aggregate(df, exterior.rename("exterior"), observed=False, dropna=True)
+    return out.reindex(pd.CategoricalIndex(list(EXTERIORS), dtype=exterior.dtype, name="exterior"))
+
+
+def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """Pricing grouped by any column(s), largest market value first.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    by : str or list of str
+        Column(s) to group by: weapon, skin, rarity, market_hash_name, steam_id,
+        stattrak, exterior, ... Rows whose key is NA form their own group, so the
+        groups add up to ``summary``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``GROUP_COLUMNS``, sorted by ``market_value`` descending.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "marketPrice": 10, "offer": {"price": 7}},
+    ...                  {"name": "AWP | Asiimov", "marketPrice": 90, "offer": {"price": 70}}])
+    >>> by_group(df, "weapon").index.tolist()
+    ['AWP', 'AK-47']
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = [key for key in keys if key not in df.columns]
+    if missing:
+        raise KeyError(f"by_group: no column(s) {missing}; the frame has {list(df.columns)}")
+    out = _aggregate(df, [df[key] for key in keys], observed=True, dropna=False)
+    return out.sort_values("market_value", ascending=False, kind="stable")
+
+
+def _skin_label(df: pd.DataFrame) -> pd.Series:
+    """``[★ ][StatTrak™ |Souvenir ]Weapon | Skin`` (NA for items that are not skins)."""
+    weapon, skin = df["weapon"].astype("string"), df["skin"].astype("string")
+    star = np.where(df["star"].astype(bool), STAR_PREFIX, "")
+    mark = np.where(df["stattrak"].astype(bool), STATTRAK_PREFIX,
+                    np.where(df["souvenir"].astype(bool), "Souvenir ", ""))  # fmt: skip
+    label = pd.Series(star, index=df.index) + pd.Series(mark, index=df.index) + weapon
+    return (label + " | " + skin).astype("string")
+
+
+def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFrame:
+    """One row per skin, one column per exterior: how the offer treats each condition.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    value : {"payout_ratio", "offer_price", "market_price"}
+        The median shown in each cell; payout_ratio uses priced rows only.
+
+    Returns
+    -------
+    DataFrame
+        Index ``skin`` ("AK-47 | Redline"; StatTrak™ and Souvenir kept apart), the five
+        exteriors as columns in order, NA where the inventory has no such item; rows
+        sorted by the skin's market value, largest first.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
+    ...                   "marketPrice": 10, "offer": {"price": 7}}])
+    >>> float(exterior_ladder(df).loc["AK-47 | Redline", "Field-Tested"])
+    0.7
+    """
+    if value not in _LADDER_VALUES:
+        raise ValueError(f"value must be one of {', '.join(_LADDER_VALUES)}, got {value!r}")
+    rows = pd.DataFrame(
+        {
+            "skin": _skin_label(df),
+            "exterior": df["exterior"],
+            "value": _ratios(df, priced(df)) if value == "payout_ratio" else _float(df[value]),
+            "market": _float(df["market_price"]).fillna(0.0),
+        }
+    ).dropna(subset=["skin", "exterior"])
+    table = rows.dropna(subset=["value"]).pivot_table(
+        index="skin", columns="exterior", values="value", aggfunc="median", observed=False
+    )
+    table = table.reindex(columns=list(EXTERIORS)).astype("float64")
+    order = rows.groupby("skin")["market"].sum().sort_values(ascending=False, kind="stable")
+    table = table.reindex([skin for skin in order.index if skin in table.index])
+    table.columns = pd.CategoricalIndex(list(EXTERIORS), ordered=True, name="exterior")
+    table.index.name = "skin"
+    return table
+
+
+def _robust_scale(ratios: pd.Series) -> tuple[float, float]:
+    median = float(ratios.median())
+    return median, _MAD_SCALE * float((ratios - median).abs().median())
+
+
+def outliers(df: pd.DataFrame, threshold: float = 3.0) -> pd.DataFrame:
+    """Priced rows whose payout ratio is far from their exterior's usual ratio.
+
+    The reference is the median payout ratio of the row's exterior (of all priced
+    rows when the exterior has fewer than 8 priced rows, or none); the distance is
+    counted in robust deviations: ``(ratio - median) / (1.4826 * MAD)``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    threshold : float
+        How many robust deviations make an outlier (default 3).
+
+    Returns
+    -------
+    DataFrame
+        The outlying rows with ``payout_ratio``, ``reference_median`` and ``deviation``
+        (signed) added, most extreme first.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> items = [{"marketPrice": 100, "offer": {"price": p}} for p in (70, 71, 72, 73, 20)]
+    >>> outliers(from_items(items))["offer_price"].tolist()
+    [20.0]
+    """
+    if threshold <= 0:
+        raise ValueError(f"threshold must be positive, got {threshold!r}")
+    gap = price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    ratios = rows["payout_ratio"].astype("float64")
+    reference = pd.Series(np.nan, index=rows.index)
+    scale = pd.Series(np.nan, index=rows.index)
+    overall_median, overall_scale = _robust_scale(ratios) if len(ratios) else (np.nan, np.nan)
+    for exterior, group in ratios.groupby(rows["exterior"], observed=True, dropna=False):
+        if len(group) >= _MIN_REFERENCE_ROWS and not pd.isna(exterior):
+            median, spread = _robust_scale(group)
+        else:
+            median, spread = overall_median, overall_scale
+        reference[group.index] = median
+        scale[group.index] = spread if spread > 0 else overall_scale
+    deviation = (ratios - reference) / scale.where(scale > 0)
+    out = rows.assign(reference_median=reference, deviation=deviation)
+    out = out[deviation.abs() > threshold]
+    return out.reindex(out["deviation"].abs().sort_values(ascending=False, kind="stable").index)
+
+
+def _band_labels(bins: int) -> list[str]:
+    edges = np.linspace(0, 100, bins + 1)
+    return [f"{edges[i]:.0f}–{edges[i + 1]:.0f}%" for i in range(bins)]
+
+
+def wear_bands(df: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Payout ratio by float band inside each exterior.
+
+    A row's band is its wear as a percentile of its exterior's float range (0–7%
+    of 0.15–0.38 is the cleanest Field-Tested), answering "does the offer pay more
+    for a low-float Field-Tested?".
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame; rows without exterior or wear are left out.
+    bins : int
+        Bands per exterior (default 10, deciles).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by (exterior, wear_band), bands with no items left out; columns
+        ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "wear": "0.16", "marketPrice": 10,
+    ...                   "offer": {"price": 8}}])
+    >>> wear_bands(df).index.tolist()
+    [('Field-Tested', '0–10%')]
+    """
+    if not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"bins must be a positive whole number, got {bins!r}")
+    rows = df[df["exterior"].notna() & df["wear"].notna()]
+    exterior = rows["exterior"].astype(str)
+    low = exterior.map({e: r[0] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
+    high = exterior.map({e: r[1] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
+    position = ((rows["wear"].astype(float) - low) / (high - low)).clip(0, 1)
+    band = np.minimum((position * bins).astype(int), bins - 1)
+    labels = _band_labels(bins)
+    band = pd.Categorical.from_codes(band.to_numpy(), categories=labels, ordered=True)
+    band = pd.Series(band, index=rows.index, name="wear_band")
+    keys = [rows["exterior"].rename("exterior"), band]
+    return _aggregate(rows, keys, observed=True, dropna=True)
+
+
+def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
+    """Payout ratio and values with and without stickers, and by sticker count.
+
+    Only rows that can carry stickers are compared: weapon skins, not knives or
+    gloves (★), stickers, cases or Rust items.
+
+    Returns
+    -------
+    DataFrame
+        Index ``stickers``: "without stickers", "with stickers", then "1 sticker",
+        "2 stickers", ... for the counts present; columns ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "marketPrice": 10, "offer": {"price": 7},
+    ...                   "stickers": [{"name": "Crown (Foil)", "slot": 0, "wear": 0}]}])
+    >>> sticker_effect(df).index.tolist()
+    ['without stickers', 'with stickers', '1 sticker']
+    """
+    rows = df[df["weapon"].notna() & ~df["star"].astype(bool)]
+    count = rows["sticker_count"].fillna(0).astype("int64")
+    has = count.gt(0).map({False: "without stickers", True: "with stickers"})
+    by_has = _aggregate(rows, has.rename("stickers"), observed=True, dropna=True)
+    by_has = by_has.reindex(["without stickers", "with stickers"])
+    by_has[["items", "priced_items"]] = by_has[["items", "priced_items"]].fillna(0).astype(int)
+    by_has[["market_value", "offer_value"]] = by_has[["market_value", "offer_value"]].fillna(0.0)
+    stuck = count[count > 0]
+    label = stuck.map(lambda n: f"{n} sticker{'s' if n > 1 else ''}").rename("stickers")
+    by_count = _aggregate(rows.loc[stuck.index], label, observed=True, dropna=True)
+    by_count = by_count.reindex(sorted(by_count.index, key=lambda text: int(text.split()[0])))
+    out = pd.concat([by_has, by_count])
+    out.index.name = "stickers"
+    return out
+
+
+@pd.api.extensions.register_dataframe_accessor("assetpay")
+class AssetPayAccessor:
+    """``df.assetpay``: the analysis functions and charts as methods of a frame.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Minimal Wear", "marketPrice": 10, "offer": {"price": 8}}])
+    >>> float(df.assetpay.by_exterior().loc["Minimal Wear", "payout_ratio"])
+    0.8
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+
+    def priced(self) -> pd.Series:
+        """See ``analysis.priced``."""
+        return priced(self._df)
+
+    def price_gap(self) -> pd.DataFrame:
+        """See ``analysis.price_gap``."""
+        return price_gap(self._df)
+
+    def summary(self) -> pd.Series:
+        """See ``analysis.summary``."""
+        return summary(self._df)
+
+    def by_exterior(self) -> pd.DataFrame:
+        """See ``analysis.by_exterior``."""
+        return by_exterior(self._df)
+
+    def by_group(self, by: str | Sequence[str]) -> pd.DataFrame:
+        """See ``analysis.by_group``."""
+        return by_group(self._df, by)
+
+    def exterior_ladder(self, value: str = "payout_ratio") -> pd.DataFrame:
+        """See ``analysis.exterior_ladder``."""
+        return exterior_ladder(self._df, value)
+
+    def outliers(self, threshold: float = 3.0) -> pd.DataFrame:
+        """See ``analysis.outliers``."""
+        return outliers(self._df, threshold)
+
+    def wear_bands(self, bins: int = 10) -> pd.DataFrame:
+        """See ``analysis.wear_bands``."""
+        return wear_bands(self._df, bins)
+
+    def sticker_effect(self) -> pd.DataFrame:
+        """See ``analysis.sticker_effect``."""
+        return sticker_effect(self._df)
+
+    # charts: plots (and matplotlib) are imported on first use
+
+    def payout_by_exterior(self, ax: Axes | None = None) -> Axes:
+        """See ``plots.payout_by_exterior``."""
+        from . import plots
+
+        return plots.payout_by_exterior(self._df, ax=ax)
+
+    def market_vs_offer(self, ax: Axes | None = None) -> Axes:
+        """See ``plots.market_vs_offer``."""
+        from . import plots
+
+        return plots.market_vs_offer(self._df, ax=ax)
+
+    def payout_distribution(self, ax: Axes | None = None) -> Axes:
+        """See ``plots.payout_distribution``."""
+        from . import plots
+
+        return plots.payout_distribution(self._df, ax=ax)
+
+    def exterior_ladder_heatmap(self, ax: Axes | None = None, top: int = 15) -> Axes:
+        """See ``plots.exterior_ladder_heatmap``."""
+        from . import plots
+
+        return plots.exterior_ladder_heatmap(self._df, ax=ax, top=top)
+
+    def pricing_review(self) -> Figure:
+        """See ``plots.pricing_review``."""
+        from . import plots
+
+        return plots.pricing_review(self._df)

@@ -1,0 +1,355 @@
+"""Review-ready charts of an inventory frame (matplotlib).
+
+Every function takes a frame and an optional ``ax=``, returns the Axes (or the
+Figure for ``pricing_review``), never calls ``plt.show()`` and changes no global
+setting. Each exterior has one colour (``EXTERIOR_COLORS``) in every chart; items
+without an exterior are grey. Percent and USD axes are formatted; counts are shown
+per bar or group. Frames with nothing priced give a labelled empty chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from . import analysis
+from .constants import EXTERIOR_SHORT, EXTERIORS
+
+__all__ = [
+    "EXTERIOR_COLORS",
+    "NO_EXTERIOR_COLOR",
+    "OUTLIER_COLOR",
+    "exterior_ladder_heatmap",
+    "market_vs_offer",
+    "payout_by_exterior",
+    "payout_distribution",
+    "pricing_review",
+    "save_figure",
+]
+
+#: One colour per exterior, from clean (blue) to worn (brown), used by every chart.
+EXTERIOR_COLORS: Mapping[str, str] = {
+    "Factory New": "#1f77b4",
+    "Minimal Wear": "#17becf",
+    "Field-Tested": "#2ca02c",
+    "Well-Worn": "#ff7f0e",
+    "Battle-Scarred": "#8c564b",
+}
+#: Items without an exterior (stickers, cases, Rust).
+NO_EXTERIOR_COLOR = "#7f7f7f"
+#: Rings around outliers in ``market_vs_offer``.
+OUTLIER_COLOR = "#d62728"
+_NO_DATA = "no priced items"
+_SAVE_FORMATS = (".png", ".svg")
+
+
+def _usd(value: float, _pos: Any = None) -> str:
+    if value >= 1000:
+        return f"${value:,.0f}"
+    if value >= 1:
+        return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
+    return f"${value:.2f}"
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def _empty(ax: Axes, title: str) -> Axes:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, _NO_DATA, ha="center", va="center", transform=ax.transAxes,
+            color=NO_EXTERIOR_COLOR, fontsize=12)  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Bars of the value-weighted payout ratio per exterior, with item counts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> ax = payout_by_exterior(df)
+    >>> [round(float(bar.get_height()), 2) for bar in ax.patches]
+    [0.0, 0.0, 0.7, 0.0, 0.0]
+    """
+    ax = _axes(ax)
+    title = "AssetPay payout by exterior"
+    table = analysis.by_exterior(df)
+    if table["priced_items"].sum() == 0:
+        return _empty(ax, title)
+    heights = table["payout_ratio"].fillna(0.0).to_numpy()
+    labels = [EXTERIOR_SHORT[e] for e in EXTERIORS]
+    bars = ax.bar(labels, heights, color=[EXTERIOR_COLORS[e] for e in EXTERIORS], width=0.7)
+    for bar, (_, row) in zip(bars, table.iterrows(), strict=True):
+        ax.annotate(
+            f"n={int(row['priced_items'])}",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9,
+        )  # fmt: skip
+    ax.set_ylim(0, max(1.0, float(np.nanmax(heights)) * 1.12))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("offer / market price (value-weighted)")
+    ax.set_xlabel("exterior (n = priced items)")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def _exterior_key(df: pd.DataFrame) -> pd.Series:
+    return df["exterior"].astype(object).where(df["exterior"].notna(), None)
+
+
+def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Scatter of market price against offer price, coloured by exterior.
+
+    The parity line (offer = market) and guide lines at 50% and 75% payout frame the
+    points; outliers (``analysis.outliers``) are ringed in red. Both axes switch to
+    log scale when prices span more than two decades.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}},
+    ...                  {"marketPrice": 2, "offer": {"price": 1}}])
+    >>> ax = market_vs_offer(df)
+    >>> sum(len(c.get_offsets()) for c in ax.collections)
+    2
+    """
+    ax = _axes(ax, (7, 5.5))
+    title = "Market price vs AssetPay offer"
+    gap = analysis.price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    if rows.empty:
+        return _empty(ax, title)
+    market = rows["market_price"].astype(float)
+    offer = rows["offer_price"].astype(float)
+    exterior = _exterior_key(rows)
+    groups = [(e, EXTERIOR_COLORS[e]) for e in EXTERIORS] + [(None, NO_EXTERIOR_COLOR)]
+    for name, color in groups:
+        mask = exterior.isna() if name is None else exterior.eq(name)
+        if mask.any():
+            label = f"{name or 'no exterior'} (n={int(mask.sum())})"
+            ax.scatter(market[mask], offer[mask], s=14, alpha=0.7, color=color, label=label,
+                       edgecolors="none")  # fmt: skip
+    odd = analysis.outliers(df)
+    if len(odd):
+        ax.scatter(odd["market_price"].astype(float), odd["offer_price"].astype(float), s=70,
+                   facecolors="none", edgecolors=OUTLIER_COLOR, linewidths=1.2,
+                   label=f"outliers (n={len(odd)})")  # fmt: skip
+    low, high = float(min(market.min(), offer.min())), float(max(market.max(), offer.max()))
+    log = low > 0 and high / low > 100
+    line = np.geomspace(low, high, 50) if log else np.linspace(0, high, 50)
+    ax.plot(line, line, color="black", lw=1, label="parity (100%)")
+    for share, style in ((0.75, "--"), (0.5, ":")):
+        ax.plot(line, line * share, color="black", lw=0.8, ls=style, alpha=0.6,
+                label=f"{share:.0%} payout")  # fmt: skip
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.set_xlabel("market price (USD)")
+    ax.set_ylabel("AssetPay offer (USD)")
+    ax.set_title(f"{title} ({len(rows)} priced items)")
+    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3, which="major")
+    return ax
+
+
+def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Box plots of the items' payout ratios per exterior, with counts.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> [t.get_text() for t in payout_distribution(df).get_xticklabels()]
+    ['FT\\nn=1']
+    """
+    ax = _axes(ax)
+    title = "Payout ratio per item, by exterior"
+    gap = analysis.price_gap(df)
+    data, labels, colors = [], [], []
+    for exterior in EXTERIORS:
+        ratios = gap.loc[gap["exterior"].eq(exterior).fillna(False), "payout_ratio"].dropna()
+        if len(ratios):
+            data.append(ratios.astype(float).to_numpy())
+            labels.append(f"{EXTERIOR_SHORT[exterior]}\nn={len(ratios)}")
+            colors.append(EXTERIOR_COLORS[exterior])
+    if not data:
+        return _empty(ax, title)
+    boxes = ax.boxplot(data, tick_labels=labels, patch_artist=True, widths=0.6,
+                       medianprops={"color": "black"},
+                       flierprops={"marker": "o", "markersize": 3, "alpha": 0.5})  # fmt: skip
+    for patch, color in zip(boxes["boxes"], colors, strict=True):
+        patch.set_facecolor(color)
+        patch.set_alpha(0.75)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("offer / market price")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) -> Axes:
+    """The exterior ladder (median payout ratio per skin and exterior) as a heatmap.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    ax : Axes, optional
+        Where to draw.
+    top : int
+        The skins with the largest market value shown (default 15).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
+    ...                   "marketPrice": 10, "offer": {"price": 7}}])
+    >>> [t.get_text() for t in exterior_ladder_heatmap(df).texts]
+    ['70%']
+    """
+    title = "Payout ladder: median offer / market by skin and exterior"
+    ladder = analysis.exterior_ladder(df).head(top)
+    ax = _axes(ax, (7.5, 1.2 + 0.38 * max(len(ladder), 3)))
+    if ladder.empty:
+        return _empty(ax, title)
+    values = ladder.to_numpy(dtype=float)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0.5, vmax=0.9,
+                      aspect="auto")  # fmt: skip
+    for (i, j), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(EXTERIORS)), [EXTERIOR_SHORT[e] for e in EXTERIORS])
+    ax.set_yticks(range(len(ladder)), list(ladder.index))
+    for tick, exterior in zip(ax.get_xticklabels(), EXTERIORS, strict=True):
+        tick.set_color(EXTERIOR_COLORS[exterior])
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(title, fontsize=10)
+    colorbar = ax.figure.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0))
+    colorbar.set_label("payout ratio")
+    return ax
+
+
+def _headline(df: pd.DataFrame) -> str:
+    totals = analysis.summary(df)
+    ratio = totals["payout_ratio"]
+    parts = [
+        f"{int(totals['items']):,} items",
+        f"{int(totals['priced_items']):,} priced",
+        f"market value {_usd(totals['market_value'])}",
+        f"offer value {_usd(totals['offer_value'])}",
+        "payout ratio " + ("—" if np.isnan(ratio) else f"{ratio:.1%}"),
+    ]
+    accounts = df["steam_id"].nunique()
+    if accounts > 1:
+        parts.insert(0, f"{accounts} accounts")
+    return " · ".join(parts)
+
+
+def pricing_review(df: pd.DataFrame) -> Figure:
+    """One figure for a pricing review: headline numbers and four panels.
+
+    Panels: payout by exterior, market vs offer, payout distribution, payout ladder.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> len(pricing_review(df).axes) >= 4
+    True
+    """
+    figure = plt.figure(figsize=(15, 10.5), layout="constrained")
+    figure.suptitle(f"AssetPay pricing review\n{_headline(df)}", fontsize=14, parse_math=False)
+    grid = figure.add_gridspec(2, 2)
+    payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
+    market_vs_offer(df, ax=figure.add_subplot(grid[0, 1]))
+    payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
+    exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    return figure
+
+
+def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
+    """Write a figure as PNG or SVG at print resolution.
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure, e.g. from ``pricing_review``.
+    path : str or Path
+        Ends in ``.png`` or ``.svg``; parent folders are created.
+    dpi : int
+        Resolution of a PNG (default 300).
+
+    Returns
+    -------
+    Path
+        Where it was written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from assetpay_analytics.frame import from_items
+    >>> fig = pricing_review(from_items([]))
+    >>> save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "review.svg").suffix
+    '.svg'
+    """
+    path = Path(path)
+    if path.suffix.lower() not in _SAVE_FORMATS:
+        allowed = " or ".join(_SAVE_FORMATS)
+        raise ValueError(f"save_figure writes {allowed} files, not {path.suffix or path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=_metadata(path))
+    return path
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    # No creation date or software version in the file, so a re-run writes the same bytes.
+    if path.suffix.lower() == ".svg":
+        return {"Date": None, "Creator": None}
+    return {"Software": None}
