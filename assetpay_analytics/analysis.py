@@ -139,7 +139,8 @@ def _finish(agg: pd.DataFrame) -> pd.DataFrame:
     out["priced_items"] = agg["priced"].astype("int64")
     out["market_value"] = agg["market_any"].astype("float64")
     out["offer_value"] = agg["offer_priced"].astype("float64")
-    out["payout_ratio"] = (agg["offer_priced"] / agg["market_priced"]).where(has_priced)
+    ratio = agg["offer_priced"].astype("float64") / agg["market_priced"].astype("float64")
+    out["payout_ratio"] = ratio.where(has_priced)
     out["median_payout_ratio"] = agg["ratio"].astype("float64")
     out["mean_wear"] = agg["wear"].astype("float64")
     return out

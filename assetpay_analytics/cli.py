@@ -118,11 +118,16 @@ def _report(df: pd.DataFrame) -> str:
     from . import analysis
 
     totals = analysis.summary(df)
-    per_account = analysis.by_group(df, "steam_id")
+    fetched = df.attrs.get("steam_ids", [])
+    per_account = analysis.by_group(df, "steam_id").reindex(fetched)  # accounts with 0 items too
+    per_account[["items", "priced_items"]] = per_account[["items", "priced_items"]].fillna(0)
+    per_account[["market_value", "offer_value"]] = per_account[
+        ["market_value", "offer_value"]
+    ].fillna(0.0)
     per_exterior = analysis.by_exterior(df)
     columns = ["items", "priced_items", "market_value", "offer_value", "payout_ratio"]
     lines = [
-        f"AssetPay pricing report: {len(per_account)} account(s), game {df.attrs.get('game')}",
+        f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}",
         "",
         f"items {int(totals['items'])}, priced {int(totals['priced_items'])}, "
         f"market value {_usd(totals['market_value'])}, offer value {_usd(totals['offer_value'])}, "
@@ -154,14 +159,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    from . import frame
+
     suffix = args.out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise SystemExit(f"error: --out must end in .parquet or .csv, not {suffix or 'nothing'}")
     df = _load(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        df.attrs = {}  # attrs hold a DataFrame of errors, which Parquet metadata cannot
-        df.to_parquet(args.out, index=False)
+        frame.write_parquet(df, args.out)
     else:
         df.drop(columns=["stickers"]).to_csv(args.out, index=False)
     print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")

@@ -451,7 +451,7 @@ class AssetPayClient:
         >>> with apa.sandbox.serve() as box:
         ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
         ...     rust = client.inventory(box.accounts["rusty"].trade_url, game="252490")
-        ...     rust["exterior"].isna().all()
+        ...     bool(rust["exterior"].isna().all())
         True
         """
         url = TradeUrl.parse(trade_url)

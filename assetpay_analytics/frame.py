@@ -41,11 +41,14 @@ __all__ = [
     "SCHEMA",
     "STICKER_TYPE",
     "ParsedName",
+    "conform",
     "empty_frame",
     "from_items",
     "from_pages",
     "parse_name",
     "read_envelope",
+    "read_parquet",
+    "write_parquet",
 ]
 
 #: Ordered categorical of the five CS2 exteriors, best first.
@@ -356,8 +359,10 @@ def from_items(
     ...                   "marketHashName": "AK-47 | Redline (Field-Tested)",
     ...                   "exterior": "Field-Tested", "wear": "0.25", "marketPrice": 20.0,
     ...                   "offer": {"price": 15.0, "accepted": True}}])
-    >>> df.loc[0, ["weapon", "skin", "exterior", "wear", "offer_price"]].tolist()
-    ['AK-47', 'Redline', 'Field-Tested', 0.25, 15.0]
+    >>> df.loc[0, ["weapon", "skin", "exterior"]].tolist()
+    ['AK-47', 'Redline', 'Field-Tested']
+    >>> float(df.loc[0, "wear"]), float(df.loc[0, "offer_price"])
+    (0.25, 15.0)
     """
     with _gc_paused():
         cols = _columns(items)
@@ -420,6 +425,53 @@ def from_pages(
         "from_cache": bool(from_cache),
     }
     return frame
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """Cast a frame read back from a file to the inventory schema (columns and dtypes).
+
+    Examples
+    --------
+    >>> conform(empty_frame().astype(object)).dtypes.equals(empty_frame().dtypes)
+    True
+    """
+    missing = [name for name in SCHEMA if name not in df.columns]
+    if missing:
+        raise ValueError(f"not an inventory frame: missing column(s) {', '.join(missing)}")
+    return df[list(SCHEMA)].astype(dict(SCHEMA))
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write an inventory frame to Parquet (stickers stay an Arrow list column).
+
+    ``attrs`` are not written (Parquet metadata cannot hold the errors frame).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_parquet(empty_frame(), Path(tempfile.mkdtemp()) / "inv.parquet")
+    >>> read_parquet(path).dtypes.equals(empty_frame().dtypes)
+    True
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = df.copy()
+    plain.attrs = {}
+    plain.to_parquet(path, index=False)
+    return path
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """Read a frame written by ``write_parquet`` back with the exact schema dtypes.
+
+    pandas cannot rebuild an Arrow list dtype from its own Parquet metadata, so the
+    table is read without it and conformed to ``SCHEMA``.
+    """
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    arrow_lists = {"types_mapper": lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None}
+    return conform(table.to_pandas(ignore_metadata=True, **arrow_lists))
 
 
 def read_envelope(source: bytes | str | Path) -> Mapping[str, Any]:

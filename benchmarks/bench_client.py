@@ -57,8 +57,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.15, help="seconds per answer")
     parser.add_argument("--accounts", type=int, default=40)
     args = parser.parse_args()
-    with apa.sandbox.serve(faults=Faults(latency=args.latency)) as box, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        apa.sandbox.serve(faults=Faults(latency=args.latency)) as box,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         urls = trade_urls(box, args.accounts)
         client = apa.AssetPayClient(
             api_key=box.api_key, base_url=box.url, cache=Path(tmp) / "bench.sqlite"
@@ -68,10 +70,13 @@ def main() -> None:
         t_warm, warm = timed(lambda: client.inventories(urls, workers=8, progress=False))
     assert n_base == len(cold) == len(warm), (n_base, len(cold), len(warm))
     assert warm.attrs["from_cache"]
-    print(f"{len(urls)} accounts, {n_base:,} items, {args.latency * 1000:.0f} ms latency per answer")
+    print(
+        f"{len(urls)} accounts, {n_base:,} items, {args.latency * 1000:.0f} ms latency per answer"
+    )
     print(f"baseline  sequential requests, no cache : {t_base:6.2f} s")
-    print(f"project   inventories(workers=8), cold  : {t_cold:6.2f} s  ({t_base / t_cold:5.1f}x faster)")
-    print(f"project   inventories(workers=8), warm  : {t_warm:6.2f} s  ({t_base / t_warm:5.1f}x faster)")
+    for label, seconds in (("cold", t_cold), ("warm", t_warm)):
+        ratio = t_base / seconds
+        print(f"project   inventories(workers=8), {label}  : {seconds:6.2f} s  ({ratio:.1f}x)")
 
 
 if __name__ == "__main__":

@@ -43,9 +43,16 @@ def make_body(n: int, seed: int = 0) -> bytes:
         if "wear" in item:
             item["wear"] = f"{rng.random():.5f}"
         items.append(item)
-    body = {"requestId": "bench", "success": True,
-            "data": {"inventory": items, "count": n, "updatedAt": "2026-06-01T09:30:00Z",
-                     "collateral": 0}}
+    body = {
+        "requestId": "bench",
+        "success": True,
+        "data": {
+            "inventory": items,
+            "count": n,
+            "updatedAt": "2026-06-01T09:30:00Z",
+            "collateral": 0,
+        },
+    }
     return orjson.dumps(body)
 
 
@@ -58,7 +65,9 @@ def project(body: bytes) -> pd.DataFrame:
     return frame.from_pages([data], steam_id="76561198000000001")
 
 
-def best_of(fn: Callable[[bytes], pd.DataFrame], body: bytes, repeat: int) -> tuple[float, pd.DataFrame]:
+def best_of(
+    fn: Callable[[bytes], pd.DataFrame], body: bytes, repeat: int
+) -> tuple[float, pd.DataFrame]:
     times = []
     result = None
     for _ in range(repeat):
@@ -80,7 +89,9 @@ def main() -> None:
     t_proj, df_proj = best_of(project, body, args.repeat)
     m_base = df_base.memory_usage(deep=True).sum()
     m_proj = df_proj.memory_usage(deep=True).sum()
-    print(f"baseline json + json_normalize : {t_base:7.3f} s  frame {m_base / 1e6:8.1f} MB (untyped)")
+    print(
+        f"baseline json + json_normalize : {t_base:7.3f} s  frame {m_base / 1e6:8.1f} MB (untyped)"
+    )
     print(f"project  orjson + from_items   : {t_proj:7.3f} s  frame {m_proj / 1e6:8.1f} MB (typed)")
     print(f"speed-up  {t_base / t_proj:5.2f}x   memory ratio {m_base / m_proj:5.2f}x smaller")
 

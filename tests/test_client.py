@@ -87,8 +87,13 @@ def test_filters_match_the_raw_items(sandbox):
     df = make_client(sandbox).inventory(url, min_price=5, max_price=50, sort="priceAsc")
     raw = sandbox.items(url)
     expected = sorted(
-        (item for item in raw if item.get("offer") and item["offer"].get("price") is not None
-         and 5 <= item["offer"]["price"] <= 50),
+        (
+            item
+            for item in raw
+            if item.get("offer")
+            and item["offer"].get("price") is not None
+            and 5 <= item["offer"]["price"] <= 50
+        ),
         key=lambda item: item["offer"]["price"],
     )
     assert df["offer_price"].tolist() == [item["offer"]["price"] for item in expected]
@@ -291,8 +296,12 @@ def test_long_retry_after_is_not_waited_for():
 
 
 def test_connection_refused_is_service_unavailable_without_the_key():
-    client = apa.AssetPayClient(api_key="ap_secret_value_1", base_url="http://127.0.0.1:9",
-                                cache=None, retry=RetryPolicy(attempts=2, backoff=0.01))
+    client = apa.AssetPayClient(
+        api_key="ap_secret_value_1",
+        base_url="http://127.0.0.1:9",
+        cache=None,
+        retry=RetryPolicy(attempts=2, backoff=0.01),
+    )
     with pytest.raises(apa.ServiceUnavailable) as info:
         client.inventory("https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234")
     assert "ap_secret_value_1" not in str(info.value)
@@ -428,7 +437,7 @@ def raw_server(status: int, body: bytes, headers: dict[str, str] | None = None) 
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(status)
             for name, value in (headers or {}).items():
@@ -455,13 +464,18 @@ URL = "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234"
 
 def local_client(server, cache=None):
     return apa.AssetPayClient(
-        api_key="k", base_url=f"http://127.0.0.1:{server.server_address[1]}", cache=cache,
+        api_key="k",
+        base_url=f"http://127.0.0.1:{server.server_address[1]}",
+        cache=cache,
         retry=RetryPolicy(attempts=3, backoff=0.01),
     )
 
 
 def test_error_envelope_on_http_200_is_retried_and_never_cached(cache_path):
-    body = b'{"requestId":"r","success":false,"error":{"code":1011,"key":"FLEET_DEGRADED","message":"x"}}'
+    body = (
+        b'{"requestId":"r","success":false,'
+        b'"error":{"code":1011,"key":"FLEET_DEGRADED","message":"x"}}'
+    )
     with raw_server(200, body) as (server, hits):
         client = local_client(server, cache=cache_path)
         with pytest.raises(apa.ServiceUnavailable):

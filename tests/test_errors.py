@@ -126,8 +126,12 @@ def test_message_says_what_happened_and_what_to_do():
 def test_message_list_and_fields_are_kept():
     err = error_from_response(
         status=422,
-        error={"code": 1001, "key": "VALIDATION_FAILED", "message": ["a", "b"],
-               "fields": {"limit": "must be positive"}},
+        error={
+            "code": 1001,
+            "key": "VALIDATION_FAILED",
+            "message": ["a", "b"],
+            "fields": {"limit": "must be positive"},
+        },
     )
     assert "a; b" in str(err)
     assert err.details["fields"] == {"limit": "must be positive"}
@@ -141,6 +145,11 @@ def test_retry_after_carried_by_retryable_errors():
 def test_tree():
     assert issubclass(apa.InvalidTradeUrl, apa.InvalidRequest)
     assert issubclass(apa.InvalidRequest, ValueError)
-    for cls in (apa.AuthenticationError, apa.InventoryUnavailable, apa.RateLimited,
-                apa.ServiceUnavailable, apa.InvalidRequest):
+    for cls in (
+        apa.AuthenticationError,
+        apa.InventoryUnavailable,
+        apa.RateLimited,
+        apa.ServiceUnavailable,
+        apa.InvalidRequest,
+    ):
         assert issubclass(cls, apa.AssetPayError)

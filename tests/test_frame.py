@@ -27,8 +27,9 @@ def cs2_body():
 
 @pytest.fixture
 def cs2(cs2_body):
-    return from_pages([cs2_body["data"]], steam_id="76561198000000001",
-                      request_ids=[cs2_body["requestId"]])
+    return from_pages(
+        [cs2_body["data"]], steam_id="76561198000000001", request_ids=[cs2_body["requestId"]]
+    )
 
 
 def assert_schema(df: pd.DataFrame) -> None:
@@ -43,7 +44,11 @@ def test_schema_and_dtypes(cs2):
     assert str(cs2["updated_at"].dtype) == "datetime64[ns, UTC]"
     assert isinstance(cs2["stickers"].dtype, pd.ArrowDtype)
     assert list(cs2["exterior"].cat.categories) == [
-        "Factory New", "Minimal Wear", "Field-Tested", "Well-Worn", "Battle-Scarred"
+        "Factory New",
+        "Minimal Wear",
+        "Field-Tested",
+        "Well-Worn",
+        "Battle-Scarred",
     ]
     assert cs2["exterior"].cat.ordered
 
@@ -66,9 +71,17 @@ def test_rows_follow_the_raw_json(cs2, cs2_body):
 def test_names_parsed(cs2):
     rows = cs2.set_index("item_id")
     assert rows.loc["enc_7f3a", ["weapon", "skin", "stattrak", "souvenir", "star"]].tolist() == [
-        "AWP", "Asiimov", True, False, False
+        "AWP",
+        "Asiimov",
+        True,
+        False,
+        False,
     ]
-    assert rows.loc["enc_8b21", ["weapon", "skin", "star"]].tolist() == ["Karambit", "Doppler", True]
+    assert rows.loc["enc_8b21", ["weapon", "skin", "star"]].tolist() == [
+        "Karambit",
+        "Doppler",
+        True,
+    ]
     assert rows.loc["enc_9c33", ["weapon", "souvenir"]].tolist() == ["AK-47", True]
     assert pd.isna(rows.loc["enc_a001", "weapon"]) and pd.isna(rows.loc["enc_a001", "skin"])
     assert pd.isna(rows.loc["enc_a002", "weapon"])  # a case is not a skin
@@ -142,32 +155,66 @@ def test_empty_frame_has_every_column_and_dtype():
 
 def test_multi_page_concatenates_items(cs2_body):
     data = cs2_body["data"]
-    one, two = dict(data, inventory=data["inventory"][:4]), dict(data, inventory=data["inventory"][4:])
+    one, two = (
+        dict(data, inventory=data["inventory"][:4]),
+        dict(data, inventory=data["inventory"][4:]),
+    )
     df = from_pages([one, two], steam_id="1")
     assert df["item_id"].tolist() == [item["id"] for item in data["inventory"]]
 
 
 def test_read_envelope_accepts_bytes_text_and_paths():
     raw = (DATA / "inventory_rust.json").read_bytes()
-    assert frame.read_envelope(raw) == frame.read_envelope(raw.decode()) == frame.read_envelope(
-        str(DATA / "inventory_rust.json")
+    assert (
+        frame.read_envelope(raw)
+        == frame.read_envelope(raw.decode())
+        == frame.read_envelope(str(DATA / "inventory_rust.json"))
     )
 
 
 @pytest.mark.parametrize(
     ("name", "mhn", "expected"),
     [
-        ("AK-47 | Redline", "AK-47 | Redline (Field-Tested)", ("AK-47", "Redline", False, False, False)),
-        ("M4A1-S | Printstream", "StatTrak™ M4A1-S | Printstream (Minimal Wear)",
-         ("M4A1-S", "Printstream", False, True, False)),
-        ("★ Butterfly Knife | Fade", "★ StatTrak™ Butterfly Knife | Fade (Factory New)",
-         ("Butterfly Knife", "Fade", True, True, False)),
-        ("★ Sport Gloves | Vice", "★ Sport Gloves | Vice (Well-Worn)", ("Sport Gloves", "Vice", True, False, False)),
-        ("AWP | Dragon Lore", "Souvenir AWP | Dragon Lore (Factory New)", ("AWP", "Dragon Lore", False, False, True)),
-        ("Sticker | Titan (Holo) | Katowice 2014", "Sticker | Titan (Holo) | Katowice 2014",
-         (None, None, False, False, False)),
-        ("Operation Breakout Weapon Case", "Operation Breakout Weapon Case", (None, None, False, False, False)),
-        (None, "StatTrak™ AK-47 | Redline (Field-Tested)", ("AK-47", "Redline", False, True, False)),
+        (
+            "AK-47 | Redline",
+            "AK-47 | Redline (Field-Tested)",
+            ("AK-47", "Redline", False, False, False),
+        ),
+        (
+            "M4A1-S | Printstream",
+            "StatTrak™ M4A1-S | Printstream (Minimal Wear)",
+            ("M4A1-S", "Printstream", False, True, False),
+        ),
+        (
+            "★ Butterfly Knife | Fade",
+            "★ StatTrak™ Butterfly Knife | Fade (Factory New)",
+            ("Butterfly Knife", "Fade", True, True, False),
+        ),
+        (
+            "★ Sport Gloves | Vice",
+            "★ Sport Gloves | Vice (Well-Worn)",
+            ("Sport Gloves", "Vice", True, False, False),
+        ),
+        (
+            "AWP | Dragon Lore",
+            "Souvenir AWP | Dragon Lore (Factory New)",
+            ("AWP", "Dragon Lore", False, False, True),
+        ),
+        (
+            "Sticker | Titan (Holo) | Katowice 2014",
+            "Sticker | Titan (Holo) | Katowice 2014",
+            (None, None, False, False, False),
+        ),
+        (
+            "Operation Breakout Weapon Case",
+            "Operation Breakout Weapon Case",
+            (None, None, False, False, False),
+        ),
+        (
+            None,
+            "StatTrak™ AK-47 | Redline (Field-Tested)",
+            ("AK-47", "Redline", False, True, False),
+        ),
         (None, None, (None, None, False, False, False)),
     ],
 )
@@ -175,14 +222,45 @@ def test_parse_name(name, mhn, expected):
     assert tuple(parse_name(name, mhn)) == expected
 
 
-item_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5),
-                        st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+item_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=60)
-@given(st.lists(st.dictionaries(st.sampled_from(
-    ["id", "name", "marketHashName", "tradable", "marketPrice", "offer", "exterior", "wear", "stickers",
-     "accepted", "amount", "paintSeed", "doppler", "unknownField"]), item_values, max_size=8), max_size=5))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "marketHashName",
+                    "tradable",
+                    "marketPrice",
+                    "offer",
+                    "exterior",
+                    "wear",
+                    "stickers",
+                    "accepted",
+                    "amount",
+                    "paintSeed",
+                    "doppler",
+                    "unknownField",
+                ]
+            ),
+            item_values,
+            max_size=8,
+        ),
+        max_size=5,
+    )
+)
 def test_any_json_shape_builds_a_typed_frame(items):
     df = from_items(items)
     assert len(df) == len(items)
