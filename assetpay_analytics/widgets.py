@@ -1,0 +1,330 @@
+"""ipywidgets apps for JupyterLab: an inventory explorer and an inventory loader.
+
+The logic lives in plain methods (``filter_frame``, ``summary_text``, ``table_html``,
+``build_figure``, ``load``) that tests call without a kernel; the widgets only wire
+them to controls. Errors inside callbacks are written into the app (JupyterLab
+would otherwise swallow them), charts are redrawn with ``clear_output(wait=True)``
+and closed so figures do not pile up.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import analysis, plots
+from .constants import EXTERIORS, GAME_CS2, GAME_RUST
+from .errors import AssetPayError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .client import AssetPayClient
+
+__all__ = ["SORTS", "Explorer", "InventoryLoader", "explorer", "inventory_loader"]
+
+_ALL = "All"
+_STATTRAK = {"All": None, "StatTrak™ only": True, "No StatTrak™": False}
+#: Sort choices of the explorer: label -> (column, ascending).
+SORTS: dict[str, tuple[str, bool]] = {
+    "market price ↓": ("market_price", False),
+    "offer price ↓": ("offer_price", False),
+    "payout ratio ↑": ("payout_ratio", True),
+    "payout ratio ↓": ("payout_ratio", False),
+    "name A→Z": ("market_hash_name", True),
+}
+_TABLE_COLUMNS = {
+    "market_hash_name": "item",
+    "steam_id": "account",
+    "exterior": "exterior",
+    "wear": "float",
+    "market_price": "market",
+    "offer_price": "offer",
+    "payout_ratio": "payout",
+}
+
+
+def _usd(value: float) -> str:
+    return "—" if value != value else f"${value:,.2f}"
+
+
+def _pct(value: float) -> str:
+    return "—" if value != value else f"{value:.1%}"
+
+
+def _options(series: pd.Series) -> list[str]:
+    return [_ALL, *sorted(str(v) for v in series.dropna().unique())]
+
+
+def _error_html(exc: BaseException) -> str:
+    text = exc.message if isinstance(exc, AssetPayError) else str(exc)
+    return (
+        f'<div style="color:#b00020"><b>{html.escape(type(exc).__name__)}</b>: '
+        f"{html.escape(text)}</div>"
+    )
+
+
+class Explorer(w.VBox):
+    """Filter, sort and summarise an inventory frame; chart the filtered rows.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame (one account or many).
+    rows : int
+        How many rows the table shows (default 15).
+
+    Attributes
+    ----------
+    filtered : DataFrame
+        The rows the controls currently select (with ``payout_ratio``), for the
+        notebook to continue from.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
+    ...                   "marketPrice": 10, "offer": {"price": 7}, "tradable": True}])
+    >>> app = Explorer(df)
+    >>> app.weapon.value = "AK-47"
+    >>> app.summary_text(app.filtered)
+    '1 items · market value $10.00 · offer value $7.00 · payout ratio 70.0%'
+    """
+
+    def __init__(self, df: pd.DataFrame, *, rows: int = 15) -> None:
+        self.rows = rows
+        self.exteriors = w.SelectMultiple(description="Exterior", rows=5,
+                                          layout=w.Layout(width="260px"))  # fmt: skip
+        self.weapon = w.Dropdown(description="Weapon")
+        self.rarity = w.Dropdown(description="Rarity")
+        self.search = w.Text(description="Search", placeholder="name contains…")
+        self.min_offer = w.BoundedFloatText(description="Offer ≥ $", min=0, max=1e9)
+        self.max_offer = w.BoundedFloatText(description="Offer ≤ $", min=0, max=1e9)
+        self.tradable_only = w.Checkbox(description="tradable only", indent=False)
+        self.accepted_only = w.Checkbox(description="accepted offers only", indent=False)
+        self.stattrak = w.Dropdown(description="StatTrak™", options=list(_STATTRAK))
+        self.sort = w.Dropdown(description="Sort", options=list(SORTS))
+        self.summary = w.HTML()
+        self.table = w.HTML()
+        self.chart = w.Output()
+        self.error = w.HTML()
+        self._frame = pd.DataFrame()
+        self._top_offer = 0.0
+        self.filtered = pd.DataFrame()
+        super().__init__(children=self._layout())
+        self.set_frame(df)
+        for control in self._controls():
+            control.observe(self._on_change, names="value")
+
+    def __repr__(self) -> str:
+        return f"Explorer({len(self.filtered)} of {len(self._frame)} items)"
+
+    def _controls(self) -> list[w.ValueWidget]:
+        return [self.exteriors, self.weapon, self.rarity, self.search, self.min_offer,
+                self.max_offer, self.tradable_only, self.accepted_only, self.stattrak,
+                self.sort]  # fmt: skip
+
+    def _layout(self) -> tuple[w.Widget, ...]:
+        left = w.VBox([self.exteriors, self.stattrak, self.sort])
+        middle = w.VBox([self.weapon, self.rarity, self.search])
+        right = w.VBox([self.min_offer, self.max_offer, self.tradable_only, self.accepted_only])
+        return (w.HBox([left, middle, right]), self.summary, self.error,
+                w.HBox([self.table, self.chart]))  # fmt: skip
+
+    def set_frame(self, df: pd.DataFrame) -> None:
+        """Explore another frame: reset the controls' choices and redraw."""
+        self._frame = analysis.price_gap(df)
+        with self.hold_trait_notifications():
+            self.exteriors.options = list(EXTERIORS)
+            self.exteriors.value = ()
+            self.weapon.options = _options(df["weapon"])
+            self.weapon.value = _ALL
+            self.rarity.options = _options(df["rarity"])
+            self.rarity.value = _ALL
+            offers = df["offer_price"].dropna().astype(float)
+            self._top_offer = float(np.ceil(offers.max())) if len(offers) else 0.0
+            self.max_offer.value = self._top_offer
+            self.min_offer.value = 0.0
+        self.refresh()
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the filtered rows, the summary, the table and the chart."""
+        try:
+            self.filtered = self.filter_frame()
+            self.summary.value = f"<b>{html.escape(self.summary_text(self.filtered))}</b>"
+            self.table.value = self.table_html(self.filtered)
+            self._draw(self.filtered)
+            self.error.value = ""
+        except Exception as exc:
+            self.error.value = _error_html(exc)
+
+    def filter_frame(self) -> pd.DataFrame:
+        """The rows the controls select, sorted as chosen."""
+        df = self._frame
+        keep = pd.Series(True, index=df.index)
+        if self.exteriors.value:
+            keep &= df["exterior"].isin(self.exteriors.value).fillna(False)
+        if self.weapon.value != _ALL:
+            keep &= df["weapon"].eq(self.weapon.value).fillna(False)
+        if self.rarity.value != _ALL:
+            keep &= df["rarity"].eq(self.rarity.value).fillna(False)
+        if self.search.value.strip():
+            needle = self.search.value.strip()
+            keep &= (
+                df["market_hash_name"].str.contains(needle, case=False, regex=False).fillna(False)
+            )
+        if self.min_offer.value > 0 or self.max_offer.value < self._top_offer:
+            # like the API's minPrice/maxPrice: a bound leaves out rows without an offer
+            offer = df["offer_price"].astype(float)
+            keep &= offer.ge(self.min_offer.value) & offer.le(self.max_offer.value)
+        if self.tradable_only.value:
+            keep &= df["tradable"].fillna(False).astype(bool)
+        if self.accepted_only.value:
+            keep &= df["offer_accepted"].fillna(False).astype(bool)
+        wanted = _STATTRAK[self.stattrak.value]
+        if wanted is not None:
+            keep &= df["stattrak"].eq(wanted)
+        column, ascending = SORTS[self.sort.value]
+        return df[keep.astype(bool)].sort_values(
+            column, ascending=ascending, na_position="last", kind="stable"
+        )
+
+    @staticmethod
+    def summary_text(frame: pd.DataFrame) -> str:
+        """``n items · market value · offer value · payout ratio`` of a frame."""
+        totals = analysis.summary(frame)
+        return (
+            f"{int(totals['items'])} items · market value {_usd(totals['market_value'])} · "
+            f"offer value {_usd(totals['offer_value'])} · "
+            f"payout ratio {_pct(totals['payout_ratio'])}"
+        )
+
+    def table_html(self, frame: pd.DataFrame) -> str:
+        """The first ``rows`` rows as a formatted HTML table."""
+        shown = frame.reindex(columns=list(_TABLE_COLUMNS)).head(self.rows)
+        shown = shown.rename(columns=_TABLE_COLUMNS)
+        formats = {"market": _usd, "offer": _usd, "payout": _pct,
+                   "float": lambda v: "—" if v != v else f"{v:.4f}"}  # fmt: skip
+        for column, fmt in formats.items():
+            shown[column] = [fmt(float(v)) for v in shown[column].astype(float).fillna(np.nan)]
+        more = len(frame) - len(shown)
+        note = f"<div>… and {more} more rows</div>" if more > 0 else ""
+        return shown.to_html(index=False, na_rep="—", border=0, classes="assetpay") + note
+
+    @staticmethod
+    def build_figure(frame: pd.DataFrame) -> Figure:
+        """The payout-by-exterior chart of the rows."""
+        figure, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+        plots.payout_by_exterior(frame, ax=ax)
+        return figure
+
+    def _draw(self, frame: pd.DataFrame) -> None:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if getattr(get_ipython(), "kernel", None) is None:
+            return  # an Output widget captures nothing outside a kernel (tests, scripts)
+        figure = self.build_figure(frame)
+        try:
+            with self.chart:
+                self.chart.clear_output(wait=True)
+                display(figure)
+        finally:
+            plt.close(figure)
+
+
+class InventoryLoader(w.VBox):
+    """Trade URL box, game toggle, refresh checkbox and Load button over a client.
+
+    Messages (progress, an invalid trade URL, a private inventory) are shown in
+    place; the loaded frame is ``loader.frame``.
+
+    Parameters
+    ----------
+    client : AssetPayClient
+        Any client (the sandbox's or the real API's).
+    trade_url : str
+        Pre-filled trade URL.
+
+    Examples
+    --------
+    >>> import assetpay_analytics as apa
+    >>> with apa.sandbox.serve() as box:
+    ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+    ...     loader = InventoryLoader(client, trade_url="not a url")
+    ...     loader.load() is None, "Invalid trade URL" in loader.status.value
+    (True, True)
+    """
+
+    def __init__(self, client: AssetPayClient, *, trade_url: str = "") -> None:
+        self._client = client
+        self._callbacks: list[Callable[[pd.DataFrame], None]] = []
+        self.frame: pd.DataFrame | None = None
+        self.trade_url = w.Text(value=trade_url, description="Trade URL",
+                                placeholder="https://steamcommunity.com/tradeoffer/new/?partner=…",
+                                layout=w.Layout(width="640px"))  # fmt: skip
+        self.game = w.ToggleButtons(options=[("CS2", GAME_CS2), ("Rust", GAME_RUST)],
+                                    description="Game")  # fmt: skip
+        self.refresh = w.Checkbox(description="refresh (bypass caches)", indent=False)
+        self.button = w.Button(description="Load", button_style="primary", icon="download")
+        self.status = w.HTML()
+        self.button.on_click(lambda _button: self.load())
+        super().__init__(
+            children=(self.trade_url, w.HBox([self.game, self.refresh, self.button]), self.status)
+        )
+
+    def __repr__(self) -> str:
+        loaded = "nothing loaded" if self.frame is None else f"{len(self.frame)} items loaded"
+        return f"InventoryLoader({loaded})"
+
+    def on_load(self, callback: Callable[[pd.DataFrame], None]) -> None:
+        """Call ``callback(frame)`` after every successful load."""
+        self._callbacks.append(callback)
+
+    def load(self) -> pd.DataFrame | None:
+        """Load the inventory the controls describe; None (and a message) on failure."""
+        self.button.disabled = True
+        self.status.value = "Loading…"
+        try:
+            frame = self._client.inventory(
+                self.trade_url.value, self.game.value, refresh=self.refresh.value
+            )
+        except AssetPayError as err:
+            self.status.value = _error_html(err)
+            return None
+        finally:
+            self.button.disabled = False
+        self.frame = frame
+        source = "from the cache" if frame.attrs.get("from_cache") else "from the API"
+        self.status.value = html.escape(
+            f"Loaded {len(frame)} items for steam_id {frame.attrs.get('steam_id')} ({source})."
+        )
+        for callback in self._callbacks:
+            callback(frame)
+        return frame
+
+
+def explorer(df: pd.DataFrame, *, rows: int = 15) -> Explorer:
+    """An ipywidgets explorer of an inventory frame (see ``Explorer``).
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import empty_frame
+    >>> explorer(empty_frame())
+    Explorer(0 of 0 items)
+    """
+    return Explorer(df, rows=rows)
+
+
+def inventory_loader(client: AssetPayClient, *, trade_url: str = "") -> InventoryLoader:
+    """A trade-URL loader bound to a client (see ``InventoryLoader``)."""
+    return InventoryLoader(client, trade_url=trade_url)

@@ -1,0 +1,214 @@
+"""The widget logic without a notebook: set control values, check what the app computes.
+
+Outside a kernel, setting ``.value`` fires the observers (so the app refreshes), but
+an Output widget captures nothing: the chart is checked through ``build_figure``.
+Expected subsets are computed with plain pandas in each test.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import assetpay_analytics as apa
+from assetpay_analytics.frame import from_items
+from assetpay_analytics.widgets import Explorer, explorer, inventory_loader
+
+matplotlib.use("Agg")
+FN, MW, FT, BS = "Factory New", "Minimal Wear", "Field-Tested", "Battle-Scarred"
+
+
+def row(name, exterior, market, offer, *, stattrak=False, accepted=True, tradable=True,
+        rarity="Classified"):  # fmt: skip
+    mark = "StatTrak™ " if stattrak else ""
+    return {"name": name, "marketHashName": f"{mark}{name} ({exterior})", "exterior": exterior,
+            "marketPrice": market, "offer": {"price": offer, "accepted": accepted},
+            "tradable": tradable, "rarity": rarity}  # fmt: skip
+
+
+@pytest.fixture
+def df():
+    return from_items(
+        [
+            row("AK-47 | Redline", FT, 40.0, 30.0),
+            row("AK-47 | Redline", FN, 100.0, 80.0, stattrak=True),
+            row("AK-47 | Slate", BS, 3.0, 2.0, tradable=False, rarity="Restricted"),
+            row("AWP | Asiimov", FT, 120.0, 90.0, accepted=False, rarity="Covert"),
+            row("AWP | Asiimov", BS, 85.0, 60.0, rarity="Covert"),
+            row("M4A1-S | Nitro", MW, 3.5, 2.5, rarity="Restricted"),
+        ],
+        steam_id="1",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_starts_with_everything(df):
+    app = explorer(df)
+    assert len(app.filtered) == len(df)
+    assert app.weapon.options == ("All", "AK-47", "AWP", "M4A1-S")
+    assert app.max_offer.value == 90.0
+    assert repr(app) == "Explorer(6 of 6 items)"
+
+
+def test_exterior_multiselect(df):
+    app = explorer(df)
+    app.exteriors.value = (FT, BS)
+    expected = df[df["exterior"].isin([FT, BS])]
+    assert sorted(app.filtered["item_id"].fillna("").index) == sorted(expected.index)
+
+
+def test_weapon_rarity_search_and_stattrak(df):
+    app = explorer(df)
+    app.weapon.value = "AK-47"
+    assert set(app.filtered.index) == set(df.index[df["weapon"] == "AK-47"])
+    app.stattrak.value = "StatTrak™ only"
+    assert app.filtered.index.tolist() == [1]
+    app.stattrak.value = "All"
+    app.weapon.value = "All"
+    app.rarity.value = "Covert"
+    assert set(app.filtered.index) == {3, 4}
+    app.rarity.value = "All"
+    app.search.value = "redline"
+    assert set(app.filtered.index) == {0, 1}
+
+
+def test_price_range_tradable_and_accepted(df):
+    app = explorer(df)
+    app.min_offer.value = 10
+    app.max_offer.value = 85
+    offer = df["offer_price"].astype(float)
+    assert set(app.filtered.index) == set(df.index[(offer >= 10) & (offer <= 85)])
+    app.min_offer.value, app.max_offer.value = 0, 90
+    app.tradable_only.value = True
+    assert 2 not in app.filtered.index and len(app.filtered) == 5
+    app.accepted_only.value = True
+    assert set(app.filtered.index) == {0, 1, 4, 5}
+
+
+def test_sort_choices(df):
+    app = explorer(df)
+    app.sort.value = "payout ratio ↑"
+    ratios = (df["offer_price"] / df["market_price"]).astype(float)
+    ratios[3] = float("nan")  # refused offer: not priced, sorted last
+    expected = ratios.sort_values(na_position="last", kind="stable").index.tolist()
+    assert app.filtered.index.tolist() == expected
+    app.sort.value = "market price ↓"
+    assert app.filtered["market_price"].tolist() == sorted(df["market_price"], reverse=True)
+
+
+def test_summary_line_follows_the_filters(df):
+    app = explorer(df)
+    app.weapon.value = "AWP"
+    # AWP rows: market 120 + 85; priced: only the BS one (the FT offer is refused)
+    expected = "2 items · market value $205.00 · offer value $60.00 · payout ratio 70.6%"
+    assert app.summary_text(app.filtered) == expected
+    assert expected in app.summary.value
+
+
+def test_table_is_formatted(df):
+    app = explorer(df, rows=2)
+    app.sort.value = "market price ↓"
+    table = app.table.value
+    assert "<table" in table and "$120.00" in table and "$100.00" in table
+    assert "$40.00" not in table and "… and 4 more rows" in table
+    assert "75.0%" not in table  # the refused AWP offer shows no payout
+    assert "80.0%" in table
+
+
+def test_chart_of_the_filtered_rows(df):
+    app = explorer(df)
+    app.exteriors.value = (FT,)
+    figure = app.build_figure(app.filtered)
+    ax = figure.axes[0]
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights[2] == pytest.approx(30 / 40)  # FT priced rows: only the AK
+    assert [t.get_text() for t in ax.texts] == ["n=0", "n=0", "n=1", "n=0", "n=0"]
+
+
+def test_errors_are_shown_in_the_app(df, monkeypatch):
+    app = explorer(df)
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Explorer, "filter_frame", broken)
+    app.search.value = "x"
+    assert "RuntimeError" in app.error.value and "boom" in app.error.value
+
+
+def test_set_frame_resets_choices(df):
+    app = explorer(df)
+    app.weapon.value = "AWP"
+    app.set_frame(df[df["weapon"] == "AK-47"])
+    assert app.weapon.value == "All" and app.weapon.options == ("All", "AK-47")
+    assert len(app.filtered) == 3
+
+
+def test_empty_frame():
+    app = explorer(from_items([]))
+    assert app.summary_text(app.filtered).startswith("0 items")
+    assert app.error.value == ""
+
+
+# --- the loader, against the real sandbox --------------------------------------------
+
+
+@pytest.fixture
+def client(sandbox, tmp_path):
+    return apa.AssetPayClient(
+        api_key=sandbox.api_key, base_url=sandbox.url, cache=tmp_path / "c.sqlite"
+    )
+
+
+def test_loader_loads_and_reports_the_cache(sandbox, client):
+    loader = inventory_loader(client, trade_url=sandbox.trade_urls[0])
+    seen = []
+    loader.on_load(seen.append)
+    frame = loader.load()
+    assert len(frame) == len(sandbox.items(sandbox.trade_urls[0]))
+    assert loader.frame is frame and seen == [frame]
+    assert "from the API" in loader.status.value
+    loader.load()
+    assert "from the cache" in loader.status.value
+    assert not loader.button.disabled
+    assert sandbox.api_key not in loader.status.value
+
+
+def test_loader_rust_and_refresh(sandbox, client):
+    rust = next(a for a in sandbox.accounts.values() if a.games == ("252490",))
+    loader = inventory_loader(client, trade_url=rust.trade_url)
+    loader.game.value = "252490"
+    loader.refresh.value = True
+    frame = loader.load()
+    assert (frame["game"] == "252490").all()
+    assert sandbox.requests[-1].params.get("refresh") == "true"
+
+
+def test_loader_invalid_url_is_a_message_not_a_traceback(sandbox, client):
+    loader = inventory_loader(client, trade_url="https://example.com/nope")
+    assert loader.load() is None
+    assert "InvalidTradeUrl" in loader.status.value and "host" in loader.status.value
+    assert sandbox.requests == []
+
+
+def test_loader_private_inventory_message(sandbox, client):
+    loader = inventory_loader(client, trade_url=sandbox.accounts["private"].trade_url)
+    assert loader.load() is None
+    assert "InventoryUnavailable" in loader.status.value
+    assert "public" in loader.status.value
+    assert loader.frame is None
+
+
+def test_loader_feeds_the_explorer(sandbox, client):
+    app = explorer(pd.DataFrame(from_items([])))
+    loader = inventory_loader(client, trade_url=sandbox.trade_urls[1])
+    loader.on_load(app.set_frame)
+    loader.load()
+    assert len(app.filtered) == len(sandbox.items(sandbox.trade_urls[1]))
