@@ -680,7 +680,8 @@ class AssetPayClient:
         workers : int
             Requests in flight at once (default 8); all share the rate limit.
         progress : bool
-            Show a tqdm progress bar (notebook or terminal).
+            Show a tqdm progress bar (notebook or terminal). The environment variable
+            ``TQDM_DISABLE=1`` turns it off everywhere (the test suite sets it).
         errors : {"collect", "raise"}
             ``"collect"`` (default): a failed account costs only itself and is listed
             in ``attrs["errors"]`` (steam_id, code, key, message, request_id); an
@@ -760,10 +761,11 @@ class AssetPayClient:
 
         frames: dict[int, pd.DataFrame] = {}
         failures: list[dict[str, Any]] = []
-        hide = {} if progress else {"disable": True}
+        # TQDM_DISABLE=1 turns every bar off (tqdm.notebook ignores it, so it is read here)
+        quiet = not progress or os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true")
+        hide = {"disable": True} if quiet else {}
         with (
             ThreadPoolExecutor(max_workers=workers) as pool,
-            # progress=True leaves `disable` unset so tqdm's TQDM_DISABLE=1 switch still applies
             tqdm(total=len(urls), desc="inventories", unit="account", **hide) as bar,
         ):
             futures: dict[Future[pd.DataFrame], TradeUrl] = {

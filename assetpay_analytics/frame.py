@@ -497,3 +497,8 @@ def read_envelope(source: bytes | str | Path) -> Mapping[str, Any]:
         source = Path(source).read_bytes()
     with _gc_paused():
         return orjson.loads(source)
+
+
+# Every frame the toolkit builds has the ``df.assetpay`` accessor: registering it here
+# (not in the package __init__) keeps `import assetpay_analytics` free of pandas.
+from . import analysis as _analysis  # noqa: E402, F401

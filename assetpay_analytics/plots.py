@@ -33,6 +33,7 @@ __all__ = [
     "payout_distribution",
     "pricing_review",
     "save_figure",
+    "to_image",
 ]
 
 #: One colour per exterior, from clean (blue) to worn (brown), used by every chart.
@@ -346,6 +347,33 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=_metadata(path))
     return path
+
+
+def to_image(chart: Figure | Axes, *, dpi: int = 90) -> Any:
+    """A chart as an ``IPython.display.Image`` (PNG); the figure is closed.
+
+    For notebooks: the image displays like the figure would, without the
+    ``<Figure size ... with N Axes>`` text a figure leaves in the output, and without
+    figures piling up in pyplot.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> image = to_image(payout_by_exterior(from_items([])))
+    >>> image.data[:4]
+    b'\\x89PNG'
+    """
+    from io import BytesIO
+
+    from IPython.display import Image
+
+    figure = chart if isinstance(chart, Figure) else chart.figure
+    buffer = BytesIO()
+    figure.savefig(
+        buffer, format="png", dpi=dpi, bbox_inches="tight", metadata=_metadata(Path("x.png"))
+    )
+    plt.close(figure)
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def _metadata(path: Path) -> dict[str, Any]:

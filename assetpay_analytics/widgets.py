@@ -3,14 +3,15 @@
 The logic lives in plain methods (``filter_frame``, ``summary_text``, ``table_html``,
 ``build_figure``, ``load``) that tests call without a kernel; the widgets only wire
 them to controls. Errors inside callbacks are written into the app (JupyterLab
-would otherwise swallow them), charts are redrawn with ``clear_output(wait=True)``
-and closed so figures do not pile up.
+would otherwise swallow them). The chart is a PNG in an ``Image`` widget, replaced
+on every change, and each figure is closed once drawn so none pile up.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -112,7 +113,7 @@ class Explorer(w.VBox):
         self.sort = w.Dropdown(description="Sort", options=list(SORTS))
         self.summary = w.HTML()
         self.table = w.HTML()
-        self.chart = w.Output()
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="520px"))
         self.error = w.HTML()
         self._frame = pd.DataFrame()
         self._top_offer = 0.0
@@ -228,18 +229,15 @@ class Explorer(w.VBox):
         return figure
 
     def _draw(self, frame: pd.DataFrame) -> None:
-        from IPython import get_ipython
-        from IPython.display import display
-
-        if getattr(get_ipython(), "kernel", None) is None:
-            return  # an Output widget captures nothing outside a kernel (tests, scripts)
+        # An Image widget, not an Output: the new chart replaces the old one in a single
+        # state update (no flicker, nothing for a kernel without a frontend to print).
         figure = self.build_figure(frame)
+        buffer = BytesIO()
         try:
-            with self.chart:
-                self.chart.clear_output(wait=True)
-                display(figure)
+            figure.savefig(buffer, format="png", dpi=90)
         finally:
             plt.close(figure)
+        self.chart.value = buffer.getvalue()
 
 
 class InventoryLoader(w.VBox):

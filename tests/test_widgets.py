@@ -124,7 +124,10 @@ def test_table_is_formatted(df):
 
 def test_chart_of_the_filtered_rows(df):
     app = explorer(df)
+    before = app.chart.value
     app.exteriors.value = (FT,)
+    assert app.chart.value[:8] == b"\x89PNG\r\n\x1a\n" and app.chart.value != before
+    assert plt.get_fignums() == []  # drawn figures are closed
     figure = app.build_figure(app.filtered)
     ax = figure.axes[0]
     heights = [bar.get_height() for bar in ax.patches]
