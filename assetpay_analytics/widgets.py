@@ -113,7 +113,9 @@ class Explorer(w.VBox):
         self.sort = w.Dropdown(description="Sort", options=list(SORTS))
         self.summary = w.HTML()
         self.table = w.HTML()
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="520px"))
+        self.chart = w.Image(
+            format="png", layout=w.Layout(width="500px", height="auto", object_fit="contain")
+        )
         self.error = w.HTML()
         self._frame = pd.DataFrame()
         self._top_offer = 0.0
@@ -135,8 +137,7 @@ class Explorer(w.VBox):
         left = w.VBox([self.exteriors, self.stattrak, self.sort])
         middle = w.VBox([self.weapon, self.rarity, self.search])
         right = w.VBox([self.min_offer, self.max_offer, self.tradable_only, self.accepted_only])
-        return (w.HBox([left, middle, right]), self.summary, self.error,
-                w.HBox([self.table, self.chart]))  # fmt: skip
+        return (w.HBox([left, middle, right]), self.summary, self.error, self.chart, self.table)
 
     def set_frame(self, df: pd.DataFrame) -> None:
         """Explore another frame: reset the controls' choices and redraw."""
