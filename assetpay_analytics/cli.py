@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print a pricing report for some accounts")
     _add_source_args(report)
     report.add_argument("--chart", type=Path, help="also save the review figure (.png or .svg)")
+    report.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
 
     fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file")
     _add_source_args(fetch)
@@ -120,7 +121,8 @@ def _report(df: pd.DataFrame) -> str:
     totals = analysis.summary(df)
     fetched = df.attrs.get("steam_ids", [])
     per_account = analysis.by_group(df, "steam_id").reindex(fetched)  # accounts with 0 items too
-    per_account[["items", "priced_items"]] = per_account[["items", "priced_items"]].fillna(0)
+    counts = ["items", "priced_items"]
+    per_account[counts] = per_account[counts].fillna(0).astype("int64")
     per_account[["market_value", "offer_value"]] = per_account[
         ["market_value", "offer_value"]
     ].fillna(0.0)
@@ -153,7 +155,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from . import plots
 
         figure = plots.pricing_review(df)
-        plots.save_figure(figure, args.chart)
+        plots.save_figure(figure, args.chart, dpi=args.dpi)
         print(f"\nreview figure saved to {args.chart}")
     return 0
 
