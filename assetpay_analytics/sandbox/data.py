@@ -24,8 +24,8 @@ from ..constants import (
     SOUVENIR_PREFIX,
     STAR_PREFIX,
     STATTRAK_PREFIX,
-    STEAM_ID64_BASE,
 )
+from ..tradeurl import TradeUrl
 
 __all__ = ["ACCOUNTS", "Account", "account_by_partner", "inventory", "updated_at"]
 
@@ -325,13 +325,11 @@ class Account:
 
     @property
     def trade_url(self) -> str:
-        return (
-            f"https://steamcommunity.com/tradeoffer/new/?partner={self.partner}&token={self.token}"
-        )
+        return TradeUrl(self.partner, self.token).url
 
     @property
     def steam_id(self) -> str:
-        return str(self.partner + STEAM_ID64_BASE)
+        return TradeUrl(self.partner, self.token).steam_id
 
 
 def _account(name, partner, token, kind="normal", sizes=(), minute=0) -> Account:
