@@ -28,11 +28,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import requests
-from requests_cache import CacheMixin, SQLiteCache
+from requests_cache import CacheMixin
+from requests_cache.backends.sqlite import SQLiteCache
 from requests_ratelimiter import LimiterMixin
 
+from ._json import read_envelope
 from .constants import API_KEY_HEADER
-from .frame import read_envelope
 
 #: Query parameters that never enter the cache key: the trade URL is replaced by its
 #: partner id, and ``refresh`` only decides whether the cache is read.

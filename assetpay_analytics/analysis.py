@@ -18,26 +18,22 @@ Definitions used throughout
 Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
 one row and its prices are summed as given, not multiplied by ``amount``.
 
-The ``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
+The ``df.assetpay`` accessor (module ``accessor``) exposes every function here and the
+charts of ``plots``; this module never imports the charts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ._pricing import GROUP_COLUMNS, aggregate, as_float, per_row, price_gap, priced, ratios
 from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, STAR_PREFIX, STATTRAK_PREFIX
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "GROUP_COLUMNS",
-    "AssetPayAccessor",
     "by_exterior",
     "by_group",
     "exterior_ladder",
@@ -49,116 +45,11 @@ __all__ = [
     "wear_bands",
 ]
 
-#: Columns of ``by_exterior`` and ``by_group``, in order.
-GROUP_COLUMNS = (
-    "items",
-    "priced_items",
-    "market_value",
-    "offer_value",
-    "payout_ratio",
-    "median_payout_ratio",
-    "mean_wear",
-)
 #: Scale that makes the median absolute deviation comparable to a standard deviation.
 _MAD_SCALE = 1.4826
 #: Fewest priced rows an exterior needs to be its own reference in ``outliers``.
 _MIN_REFERENCE_ROWS = 8
 _LADDER_VALUES = ("payout_ratio", "offer_price", "market_price")
-
-
-def _float(series: pd.Series) -> pd.Series:
-    return series.astype("Float64")
-
-
-def priced(df: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the priced rows.
-
-    A row is priced when ``market_price > 0``, ``offer_price`` is not NA and
-    ``offer_accepted`` is not False.
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_items
-    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 7}},
-    ...                  {"marketPrice": 10, "offer": {"price": 7, "accepted": False}},
-    ...                  {"marketPrice": 0, "offer": {"price": 7}}])
-    >>> priced(df).tolist()
-    [True, False, False]
-    """
-    market = _float(df["market_price"])
-    accepted = df["offer_accepted"].astype("boolean").fillna(True)
-    mask = market.gt(0).fillna(False) & df["offer_price"].notna() & accepted
-    return mask.astype(bool)
-
-
-def _ratios(df: pd.DataFrame, mask: pd.Series) -> pd.Series:
-    ratio = _float(df["offer_price"]) / _float(df["market_price"])
-    return ratio.where(mask, pd.NA).astype("Float64")
-
-
-def price_gap(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with ``spread``, ``payout_ratio`` and ``discount_pct`` (NA where not priced).
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_items
-    >>> df = from_items([{"marketPrice": 20, "offer": {"price": 15}}])
-    >>> price_gap(df)[["spread", "payout_ratio", "discount_pct"]].iloc[0].tolist()
-    [5.0, 0.75, 0.25]
-    """
-    mask = priced(df)
-    out = df.copy()
-    ratio = _ratios(df, mask)
-    out["spread"] = (_float(df["market_price"]) - _float(df["offer_price"])).where(mask, pd.NA)
-    out["payout_ratio"] = ratio
-    out["discount_pct"] = 1 - ratio
-    return out
-
-
-def _parts(df: pd.DataFrame) -> pd.DataFrame:
-    """The per-row numbers every aggregate is built from."""
-    mask = priced(df)
-    market = _float(df["market_price"])
-    return pd.DataFrame(
-        {
-            "priced": mask.astype("int64"),
-            "market_any": market.fillna(0.0),
-            "market_priced": market.where(mask, 0.0).fillna(0.0),
-            "offer_priced": _float(df["offer_price"]).where(mask, 0.0).fillna(0.0),
-            "ratio": _ratios(df, mask),
-            "wear": _float(df["wear"]),
-        },
-        index=df.index,
-    )
-
-
-def _finish(agg: pd.DataFrame) -> pd.DataFrame:
-    has_priced = agg["market_priced"] > 0
-    out = pd.DataFrame(index=agg.index)
-    out["items"] = agg["items"].astype("int64")
-    out["priced_items"] = agg["priced"].astype("int64")
-    out["market_value"] = agg["market_any"].astype("float64")
-    out["offer_value"] = agg["offer_priced"].astype("float64")
-    ratio = agg["offer_priced"].astype("float64") / agg["market_priced"].astype("float64")
-    out["payout_ratio"] = ratio.where(has_priced)
-    out["median_payout_ratio"] = agg["ratio"].astype("float64")
-    out["mean_wear"] = agg["wear"].astype("float64")
-    return out
-
-
-def _aggregate(df: pd.DataFrame, keys: Any, *, observed: bool, dropna: bool) -> pd.DataFrame:
-    parts = _parts(df)
-    grouped = parts.groupby(keys, observed=observed, dropna=dropna, sort=True)
-    agg = grouped.agg(
-        items=("priced", "size"),
-        priced=("priced", "sum"),
-        market_any=("market_any", "sum"),
-        market_priced=("market_priced", "sum"),
-        offer_priced=("offer_priced", "sum"),
-        ratio=("ratio", "median"),
-        wear=("wear", "mean"),
-    )
-    return _finish(agg)
 
 
 def summary(df: pd.DataFrame) -> pd.Series:
@@ -181,7 +72,7 @@ def summary(df: pd.DataFrame) -> pd.Series:
     >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
     [2.0, 1.0, 40.0, 0.8]
     """
-    parts = _parts(df)
+    parts = per_row(df)
     has_offer = df["offer_price"].notna()
     refused = df["offer_accepted"].astype("boolean").eq(False).fillna(False)
     offers = int(has_offer.sum())
@@ -223,7 +114,7 @@ def by_exterior(df: pd.DataFrame) -> pd.DataFrame:
     [0, 0, 1, 0, 0]
     """
     exterior = df["exterior"].astype(pd.CategoricalDtype(list(EXTERIORS), ordered=True))
-    out = _aggregate(df, exterior.rename("exterior"), observed=False, dropna=True)
+    out = aggregate(df, exterior.rename("exterior"), observed=False, dropna=True)
     return out.reindex(pd.CategoricalIndex(list(EXTERIORS), dtype=exterior.dtype, name="exterior"))
 
 
@@ -256,7 +147,7 @@ def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     missing = [key for key in keys if key not in df.columns]
     if missing:
         raise KeyError(f"by_group: no column(s) {missing}; the frame has {list(df.columns)}")
-    out = _aggregate(df, [df[key] for key in keys], observed=True, dropna=False)
+    out = aggregate(df, [df[key] for key in keys], observed=True, dropna=False)
     return out.sort_values("market_value", ascending=False, kind="stable")
 
 
@@ -266,8 +157,11 @@ def _skin_label(df: pd.DataFrame) -> pd.Series:
     star = np.where(df["star"].astype(bool), STAR_PREFIX, "")
     mark = np.where(df["stattrak"].astype(bool), STATTRAK_PREFIX,
                     np.where(df["souvenir"].astype(bool), "Souvenir ", ""))  # fmt: skip
-    label = pd.Series(star, index=df.index) + pd.Series(mark, index=df.index) + weapon
-    return (label + " | " + skin).astype("string")
+    prefix = pd.Series(star, index=df.index, dtype="string") + pd.Series(
+        mark, index=df.index, dtype="string"
+    )
+    label: pd.Series = prefix + weapon + " | " + skin
+    return label.astype("string")
 
 
 def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFrame:
@@ -301,8 +195,8 @@ def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFra
         {
             "skin": _skin_label(df),
             "exterior": df["exterior"],
-            "value": _ratios(df, priced(df)) if value == "payout_ratio" else _float(df[value]),
-            "market": _float(df["market_price"]).fillna(0.0),
+            "value": ratios(df, priced(df)) if value == "payout_ratio" else as_float(df[value]),
+            "market": as_float(df["market_price"]).fillna(0.0),
         }
     ).dropna(subset=["skin", "exterior"])
     table = rows.dropna(subset=["value"]).pivot_table(
@@ -409,12 +303,12 @@ def wear_bands(df: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     low = exterior.map({e: r[0] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
     high = exterior.map({e: r[1] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
     position = ((rows["wear"].astype(float) - low) / (high - low)).clip(0, 1)
-    band = np.minimum((position * bins).astype(int), bins - 1)
-    labels = _band_labels(bins)
-    band = pd.Categorical.from_codes(band.to_numpy(), categories=labels, ordered=True)
-    band = pd.Series(band, index=rows.index, name="wear_band")
-    keys = [rows["exterior"].rename("exterior"), band]
-    return _aggregate(rows, keys, observed=True, dropna=True)
+    codes = np.minimum((position * bins).to_numpy(dtype="int64"), bins - 1)
+    labels = pd.Index(_band_labels(bins))
+    band = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
+    band_key = pd.Series(band, index=rows.index, name="wear_band")
+    keys = [rows["exterior"].rename("exterior"), band_key]
+    return aggregate(rows, keys, observed=True, dropna=True)
 
 
 def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
@@ -440,98 +334,14 @@ def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
     rows = df[df["weapon"].notna() & ~df["star"].astype(bool)]
     count = rows["sticker_count"].fillna(0).astype("int64")
     has = count.gt(0).map({False: "without stickers", True: "with stickers"})
-    by_has = _aggregate(rows, has.rename("stickers"), observed=True, dropna=True)
+    by_has = aggregate(rows, has.rename("stickers"), observed=True, dropna=True)
     by_has = by_has.reindex(["without stickers", "with stickers"])
     by_has[["items", "priced_items"]] = by_has[["items", "priced_items"]].fillna(0).astype(int)
     by_has[["market_value", "offer_value"]] = by_has[["market_value", "offer_value"]].fillna(0.0)
     stuck = count[count > 0]
     label = stuck.map(lambda n: f"{n} sticker{'s' if n > 1 else ''}").rename("stickers")
-    by_count = _aggregate(rows.loc[stuck.index], label, observed=True, dropna=True)
+    by_count = aggregate(rows.loc[stuck.index], label, observed=True, dropna=True)
     by_count = by_count.reindex(sorted(by_count.index, key=lambda text: int(text.split()[0])))
     out = pd.concat([by_has, by_count])
     out.index.name = "stickers"
     return out
-
-
-@pd.api.extensions.register_dataframe_accessor("assetpay")
-class AssetPayAccessor:
-    """``df.assetpay``: the analysis functions and charts as methods of a frame.
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_items
-    >>> df = from_items([{"exterior": "Minimal Wear", "marketPrice": 10, "offer": {"price": 8}}])
-    >>> float(df.assetpay.by_exterior().loc["Minimal Wear", "payout_ratio"])
-    0.8
-    """
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self._df = df
-
-    def priced(self) -> pd.Series:
-        """See ``analysis.priced``."""
-        return priced(self._df)
-
-    def price_gap(self) -> pd.DataFrame:
-        """See ``analysis.price_gap``."""
-        return price_gap(self._df)
-
-    def summary(self) -> pd.Series:
-        """See ``analysis.summary``."""
-        return summary(self._df)
-
-    def by_exterior(self) -> pd.DataFrame:
-        """See ``analysis.by_exterior``."""
-        return by_exterior(self._df)
-
-    def by_group(self, by: str | Sequence[str]) -> pd.DataFrame:
-        """See ``analysis.by_group``."""
-        return by_group(self._df, by)
-
-    def exterior_ladder(self, value: str = "payout_ratio") -> pd.DataFrame:
-        """See ``analysis.exterior_ladder``."""
-        return exterior_ladder(self._df, value)
-
-    def outliers(self, threshold: float = 3.0) -> pd.DataFrame:
-        """See ``analysis.outliers``."""
-        return outliers(self._df, threshold)
-
-    def wear_bands(self, bins: int = 10) -> pd.DataFrame:
-        """See ``analysis.wear_bands``."""
-        return wear_bands(self._df, bins)
-
-    def sticker_effect(self) -> pd.DataFrame:
-        """See ``analysis.sticker_effect``."""
-        return sticker_effect(self._df)
-
-    # charts: plots (and matplotlib) are imported on first use
-
-    def payout_by_exterior(self, ax: Axes | None = None) -> Axes:
-        """See ``plots.payout_by_exterior``."""
-        from . import plots
-
-        return plots.payout_by_exterior(self._df, ax=ax)
-
-    def market_vs_offer(self, ax: Axes | None = None) -> Axes:
-        """See ``plots.market_vs_offer``."""
-        from . import plots
-
-        return plots.market_vs_offer(self._df, ax=ax)
-
-    def payout_distribution(self, ax: Axes | None = None) -> Axes:
-        """See ``plots.payout_distribution``."""
-        from . import plots
-
-        return plots.payout_distribution(self._df, ax=ax)
-
-    def exterior_ladder_heatmap(self, ax: Axes | None = None, top: int = 15) -> Axes:
-        """See ``plots.exterior_ladder_heatmap``."""
-        from . import plots
-
-        return plots.exterior_ladder_heatmap(self._df, ax=ax, top=top)
-
-    def pricing_review(self) -> Figure:
-        """See ``plots.pricing_review``."""
-        from . import plots
-
-        return plots.pricing_review(self._df)

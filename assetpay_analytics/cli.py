@@ -161,7 +161,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from . import frame
+    from .parquet import write_parquet
 
     suffix = args.out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
@@ -169,7 +169,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     df = _load(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        frame.write_parquet(df, args.out)
+        write_parquet(df, args.out)
     else:
         df.drop(columns=["stickers"]).to_csv(args.out, index=False)
     print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")

@@ -166,7 +166,7 @@ _ADVICE: dict[type[AssetPayError], str] = {
 def _class_for(key: str | None, code: int | None, status: int | None) -> type[AssetPayError]:
     if key in _CLASS_BY_KEY:
         return _CLASS_BY_KEY[key]
-    if code in KEY_BY_CODE:
+    if code is not None and code in KEY_BY_CODE:
         return _CLASS_BY_KEY[KEY_BY_CODE[code]]
     return _class_for_status(status)
 

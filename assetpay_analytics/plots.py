@@ -367,13 +367,14 @@ def to_image(chart: Figure | Axes, *, dpi: int = 90) -> Any:
 
     from IPython.display import Image
 
-    figure = chart if isinstance(chart, Figure) else chart.figure
+    figure = chart if isinstance(chart, Figure) else chart.get_figure(root=True)
+    assert isinstance(figure, Figure), "an Axes drawn by plots always belongs to a Figure"
     buffer = BytesIO()
     figure.savefig(
         buffer, format="png", dpi=dpi, bbox_inches="tight", metadata=_metadata(Path("x.png"))
     )
     plt.close(figure)
-    return Image(data=buffer.getvalue(), format="png")
+    return Image(data=buffer.getvalue(), format="png")  # type: ignore[no-untyped-call]  # IPython has no annotations
 
 
 def _metadata(path: Path) -> dict[str, Any]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from . import accessor as _accessor  # noqa: F401  (app.filtered gets df.assetpay)
 from . import analysis, plots
 from .constants import EXTERIORS, GAME_CS2, GAME_RUST
 from .errors import AssetPayError
@@ -26,9 +27,26 @@ from .errors import AssetPayError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .client import AssetPayClient
+__all__ = [
+    "SORTS",
+    "Explorer",
+    "InventoryLoader",
+    "InventorySource",
+    "explorer",
+    "inventory_loader",
+]
 
-__all__ = ["SORTS", "Explorer", "InventoryLoader", "explorer", "inventory_loader"]
+
+class InventorySource(Protocol):
+    """What the loader needs of a client: ``inventory(trade_url, game, refresh=...)``.
+
+    ``AssetPayClient`` is one; the widgets never import the client module itself.
+    """
+
+    def inventory(self, trade_url: str, game: str = ..., *, refresh: bool = ...) -> pd.DataFrame:
+        """One account's inventory as a typed frame."""
+        ...
+
 
 _ALL = "All"
 _STATTRAK = {"All": None, "StatTrak™ only": True, "No StatTrak™": False}
@@ -57,6 +75,10 @@ def _usd(value: float) -> str:
 
 def _pct(value: float) -> str:
     return "—" if value != value else f"{value:.1%}"
+
+
+def _wear(value: float) -> str:
+    return "—" if value != value else f"{value:.4f}"
 
 
 def _options(series: pd.Series) -> list[str]:
@@ -214,8 +236,9 @@ class Explorer(w.VBox):
         """The first ``rows`` rows as a formatted HTML table."""
         shown = frame.reindex(columns=list(_TABLE_COLUMNS)).head(self.rows)
         shown = shown.rename(columns=_TABLE_COLUMNS)
-        formats = {"market": _usd, "offer": _usd, "payout": _pct,
-                   "float": lambda v: "—" if v != v else f"{v:.4f}"}  # fmt: skip
+        formats: dict[str, Callable[[float], str]] = {
+            "market": _usd, "offer": _usd, "payout": _pct, "float": _wear,
+        }  # fmt: skip
         for column, fmt in formats.items():
             shown[column] = [fmt(float(v)) for v in shown[column].astype(float).fillna(np.nan)]
         more = len(frame) - len(shown)
@@ -249,8 +272,8 @@ class InventoryLoader(w.VBox):
 
     Parameters
     ----------
-    client : AssetPayClient
-        Any client (the sandbox's or the real API's).
+    client : InventorySource
+        Any client (the sandbox's or the real API's ``AssetPayClient``).
     trade_url : str
         Pre-filled trade URL.
 
@@ -264,7 +287,7 @@ class InventoryLoader(w.VBox):
     (True, True)
     """
 
-    def __init__(self, client: AssetPayClient, *, trade_url: str = "") -> None:
+    def __init__(self, client: InventorySource, *, trade_url: str = "") -> None:
         self._client = client
         self._callbacks: list[Callable[[pd.DataFrame], None]] = []
         self.frame: pd.DataFrame | None = None
@@ -324,6 +347,6 @@ def explorer(df: pd.DataFrame, *, rows: int = 15) -> Explorer:
     return Explorer(df, rows=rows)
 
 
-def inventory_loader(client: AssetPayClient, *, trade_url: str = "") -> InventoryLoader:
+def inventory_loader(client: InventorySource, *, trade_url: str = "") -> InventoryLoader:
     """A trade-URL loader bound to a client (see ``InventoryLoader``)."""
     return InventoryLoader(client, trade_url=trade_url)

@@ -1,12 +1,34 @@
-"""Shared fixtures: one embedded sandbox server per session, a temporary cache."""
+"""Shared fixtures: one embedded sandbox server per session, a temporary cache.
+
+Also the hypothesis profile of the whole suite, chosen so that a fresh clone on a
+loaded 2-core machine behaves exactly like a warm one:
+
+- ``derandomize=True``: the examples are a function of the test alone, so every run
+  tries the same inputs and a failure reproduces without a seed;
+- ``database=None``: nothing is read from or written to ``.hypothesis/``, so no run
+  leans on what an earlier run left behind;
+- ``deadline=None`` and the ``too_slow`` health check off: both time examples against
+  the wall clock, which a loaded CI machine makes noisy. Generation is kept cheap by
+  the strategies themselves (bounded sizes, fixed alphabets in ``tests/strategies.py``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from assetpay_analytics import sandbox as _sandbox
+
+settings.register_profile(
+    "assetpay",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("assetpay")
 
 
 @pytest.fixture(scope="session")

@@ -263,12 +263,6 @@ def test_rust_frame():
     assert sticker_effect(rust)["items"].tolist() == [0, 0]
 
 
-def test_accessor_matches_functions(mixed):
-    pd.testing.assert_frame_equal(mixed.assetpay.by_exterior(), by_exterior(mixed))
-    pd.testing.assert_series_equal(mixed.assetpay.summary(), summary(mixed))
-    pd.testing.assert_frame_equal(mixed.assetpay.by_group("weapon"), by_group(mixed, "weapon"))
-
-
 def test_no_function_mutates_its_input(mixed):
     before = mixed.copy()
     for fn in (price_gap, summary, by_exterior, exterior_ladder, outliers, wear_bands,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from assetpay_analytics import frame
 from assetpay_analytics.frame import SCHEMA, empty_frame, from_items, from_pages, parse_name
+from tests.strategies import text
 
 DATA = Path(__file__).parent / "data"
 
@@ -227,9 +228,9 @@ item_values = st.one_of(
     st.booleans(),
     st.integers(),
     st.floats(),
-    st.text(max_size=5),
+    text(max_size=5),
     st.lists(st.integers(), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.dictionaries(text(max_size=3), st.integers(), max_size=2),
 )
 
 

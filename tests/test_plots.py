@@ -155,7 +155,6 @@ def test_nothing_priced_gives_a_labelled_empty_chart(chart):
 def test_draws_on_a_given_axes(known):
     _, ax = plt.subplots()
     assert plots.payout_by_exterior(known, ax=ax) is ax
-    assert known.assetpay.payout_by_exterior(ax=ax) is ax
 
 
 @pytest.mark.mpl_image_compare(filename="payout_by_exterior.png", **MPL)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import assetpay_analytics as apa
 from assetpay_analytics import TradeUrl
+from tests import strategies
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "_-"
 tokens = st.text(alphabet=TOKEN_ALPHABET, min_size=8, max_size=8)
@@ -120,13 +121,17 @@ def test_format_parse_round_trip(partner, token):
     assert repr(again) == f"TradeUrl(partner={partner}, token='********')"
 
 
-@given(st.one_of(st.text(), st.binary(), st.integers(), st.none(), st.lists(st.text())))
+@given(
+    st.one_of(
+        strategies.text(), st.binary(), st.integers(), st.none(), st.lists(strategies.text())
+    )
+)
 def test_garbage_raises_only_invalid_trade_url(garbage):
     with contextlib.suppress(apa.InvalidTradeUrl):
         TradeUrl.parse(garbage)
 
 
-@given(partners, tokens, st.text(max_size=20))
+@given(partners, tokens, strategies.text(max_size=20))
 def test_mutated_urls_raise_only_invalid_trade_url(partner, token, junk):
     text = canonical(partner, token)
     for mutated in (text + junk, junk + text, text.replace("partner", junk), text[: len(junk)]):

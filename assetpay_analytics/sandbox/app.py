@@ -263,7 +263,9 @@ def _sorted(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return items
 
 
-def _page_of(items: list[dict[str, Any]], query: _Query, page_cap: int | None) -> list[dict]:
+def _page_of(
+    items: list[dict[str, Any]], query: _Query, page_cap: int | None
+) -> list[dict[str, Any]]:
     size = len(items) if query.limit == UNLIMITED else query.limit
     if page_cap is not None:
         size = min(page_cap, query.limit if query.limit != UNLIMITED else page_cap)
@@ -352,7 +354,9 @@ class _Handler(BaseHTTPRequestHandler):
                                    error_key, time.monotonic()))  # fmt: skip
         self._send(status, orjson.dumps(body), headers)
 
-    def _answer(self, state, method, path, params, key) -> dict[str, Any]:
+    def _answer(
+        self, state: SandboxState, method: str, path: str, params: dict[str, str], key: str | None
+    ) -> dict[str, Any]:
         if path.rstrip("/") != INVENTORY_PATH or method != "GET":
             raise _ApiError("NOT_FOUND")
         if not key:
@@ -363,9 +367,10 @@ class _Handler(BaseHTTPRequestHandler):
         if wait > 0:
             raise _ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
         query = _parse_query(params)
-        fault = state.faults.decide() if state.faults is not None else None
-        if fault is not None:
-            wait = max(1, math.ceil(state.faults.retry_after))
+        faults = state.faults
+        fault = faults.decide() if faults is not None else None
+        if faults is not None and fault is not None:
+            wait = max(1, math.ceil(faults.retry_after))
             raise _ApiError(fault, retry_after=wait if fault == "RATE_LIMITED" else 0)
         return _inventory(state, query)
 

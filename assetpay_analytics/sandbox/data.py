@@ -1,6 +1,11 @@
-"""The sandbox's demo data: a curated catalog of real items and deterministic accounts.
+"""The sandbox's demo data: deterministic accounts and the inventories generated for them.
 
-Pure data and generation, no HTTP. Every inventory is generated from a fixed seed with
+What lives here: the named demo ``Account``s (``ACCOUNTS``, ``account_by_partner``), the
+raw inventory generator ``inventory`` and ``updated_at``. The curated catalogue of real
+items they are drawn from is package data, ``catalogue.json``, read by ``catalogue.py``:
+adding a skin is an edit there, not here.
+
+Pure generation, no HTTP. Every inventory is generated from a fixed seed with
 ``random.Random`` (never ``hash()``, which is salted per process), so two processes
 serve byte-identical inventories.
 
@@ -13,7 +18,7 @@ inside the exterior, plus noise and about 1% deliberate outliers.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,272 +31,29 @@ from ..constants import (
     STATTRAK_PREFIX,
 )
 from ..tradeurl import TradeUrl
+from . import catalogue
+from .catalogue import PlainItem, RustItem, Skin
 
 __all__ = ["ACCOUNTS", "Account", "account_by_partner", "inventory", "updated_at"]
 
-# --- the catalog -------------------------------------------------------------------
+# --- the catalogue (package data: catalogue.json, loaded by catalogue.py) -------------
 
-RARITY_COLORS: Mapping[str, str] = {
-    "Consumer Grade": "#B0C3D9",
-    "Industrial Grade": "#5E98D9",
-    "Mil-Spec Grade": "#4B69FF",
-    "Restricted": "#8847FF",
-    "Classified": "#D32CE6",
-    "Covert": "#EB4B4B",
-    "Extraordinary": "#EB4B4B",
-    "Contraband": "#E4AE39",
-    "High Grade": "#4B69FF",
-    "Remarkable": "#8847FF",
-    "Exotic": "#D32CE6",
-    "Base Grade": "#B0C3D9",
-}
-
+_CATALOGUE = catalogue.load()
+# The tables under their historical names (kept for code that imports them from here).
+RARITY_COLORS: Mapping[str, str] = _CATALOGUE.rarity_colors
 #: Market price multiplier by exterior, relative to Field-Tested.
-EXTERIOR_FACTOR: Mapping[str, float] = {
-    "Factory New": 2.6,
-    "Minimal Wear": 1.55,
-    "Field-Tested": 1.0,
-    "Well-Worn": 0.82,
-    "Battle-Scarred": 0.7,
-}
+EXTERIOR_FACTOR: Mapping[str, float] = _CATALOGUE.exterior_factor
 #: Payout ratio adjustment by exterior (AssetPay pays a little more for clean skins).
-EXTERIOR_PAYOUT: Mapping[str, float] = {
-    "Factory New": 0.025,
-    "Minimal Wear": 0.012,
-    "Field-Tested": 0.0,
-    "Well-Worn": -0.03,
-    "Battle-Scarred": -0.05,
-}
+EXTERIOR_PAYOUT: Mapping[str, float] = _CATALOGUE.exterior_payout
 #: How common each exterior is in an inventory (Field-Tested most of all).
-EXTERIOR_SHARE: Mapping[str, float] = {
-    "Factory New": 0.16,
-    "Minimal Wear": 0.24,
-    "Field-Tested": 0.34,
-    "Well-Worn": 0.1,
-    "Battle-Scarred": 0.16,
-}
-RARITY_PAYOUT: Mapping[str, float] = {
-    "Covert": 0.015,
-    "Extraordinary": 0.02,
-    "Classified": 0.008,
-    "Restricted": 0.0,
-    "Mil-Spec Grade": -0.01,
-    "Industrial Grade": -0.02,
-    "Consumer Grade": -0.03,
-    "Contraband": 0.02,
-}
-
-
-@dataclass(frozen=True)
-class Skin:
-    """A weapon skin: (weapon, skin, type, rarity, FT-equivalent USD price, float range)."""
-
-    weapon: str
-    skin: str
-    type: str
-    rarity: str
-    price: float
-    min_float: float = 0.0
-    max_float: float = 1.0
-    star: bool = False
-    souvenir: bool = False
-    stattrak: bool = True
-    phases: tuple[str, ...] = ()
-
-
-SKINS: tuple[Skin, ...] = (
-    Skin("AK-47", "Redline", "Rifle", "Classified", 38.0, 0.10, 0.70),
-    Skin("AK-47", "Asiimov", "Rifle", "Covert", 62.0, 0.05, 0.70),
-    Skin("AK-47", "Vulcan", "Rifle", "Covert", 210.0, 0.00, 0.90),
-    Skin("AK-47", "Case Hardened", "Rifle", "Classified", 180.0, 0.00, 1.00),
-    Skin("AK-47", "Slate", "Rifle", "Restricted", 4.1, 0.00, 1.00),
-    Skin("AK-47", "Elite Build", "Rifle", "Mil-Spec Grade", 2.9, 0.00, 1.00),
-    Skin("AK-47", "Neon Rider", "Rifle", "Covert", 74.0, 0.00, 0.80),
-    Skin("AK-47", "Bloodsport", "Rifle", "Covert", 88.0, 0.00, 0.50),
-    Skin("AWP", "Asiimov", "Sniper Rifle", "Covert", 118.0, 0.18, 1.00),
-    Skin("AWP", "Hyper Beast", "Sniper Rifle", "Covert", 46.0, 0.00, 1.00),
-    Skin("AWP", "Atheris", "Sniper Rifle", "Restricted", 4.8, 0.00, 1.00),
-    Skin("AWP", "Redline", "Sniper Rifle", "Classified", 32.0, 0.10, 0.70),
-    Skin("AWP", "Neo-Noir", "Sniper Rifle", "Covert", 52.0, 0.00, 0.70),
-    Skin(
-        "AWP",
-        "Dragon Lore",
-        "Sniper Rifle",
-        "Covert",
-        9400.0,
-        0.00,
-        0.70,
-        souvenir=True,
-        stattrak=False,
-    ),
-    Skin("M4A4", "Howl", "Rifle", "Contraband", 5200.0, 0.00, 0.40),
-    Skin("M4A4", "Desolate Space", "Rifle", "Classified", 14.0, 0.00, 1.00),
-    Skin("M4A4", "The Emperor", "Rifle", "Covert", 28.0, 0.00, 1.00),
-    Skin("M4A4", "Neo-Noir", "Rifle", "Covert", 24.0, 0.00, 0.80),
-    Skin("M4A1-S", "Hyper Beast", "Rifle", "Covert", 21.0, 0.00, 1.00),
-    Skin("M4A1-S", "Printstream", "Rifle", "Covert", 145.0, 0.00, 0.80),
-    Skin("M4A1-S", "Decimator", "Rifle", "Classified", 16.0, 0.00, 0.85),
-    Skin("M4A1-S", "Nitro", "Rifle", "Restricted", 3.4, 0.06, 0.80),
-    Skin("Desert Eagle", "Printstream", "Pistol", "Covert", 48.0, 0.00, 1.00),
-    Skin("Desert Eagle", "Blaze", "Pistol", "Restricted", 480.0, 0.00, 0.08, stattrak=False),
-    Skin("Desert Eagle", "Code Red", "Pistol", "Covert", 38.0, 0.00, 1.00),
-    Skin("USP-S", "Kill Confirmed", "Pistol", "Covert", 58.0, 0.00, 1.00),
-    Skin("USP-S", "Cortex", "Pistol", "Classified", 7.5, 0.00, 1.00),
-    Skin("USP-S", "Orion", "Pistol", "Classified", 19.0, 0.00, 0.80),
-    Skin("Glock-18", "Water Elemental", "Pistol", "Classified", 6.2, 0.00, 1.00),
-    Skin("Glock-18", "Fade", "Pistol", "Restricted", 1650.0, 0.00, 0.08, stattrak=False),
-    Skin("Glock-18", "Vogue", "Pistol", "Classified", 5.8, 0.00, 1.00),
-    Skin("P250", "Asiimov", "Pistol", "Classified", 4.4, 0.10, 1.00),
-    Skin(
-        "P250",
-        "Sand Dune",
-        "Pistol",
-        "Consumer Grade",
-        0.04,
-        0.06,
-        0.80,
-        souvenir=True,
-        stattrak=False,
-    ),
-    Skin("Five-SeveN", "Case Hardened", "Pistol", "Mil-Spec Grade", 3.1, 0.00, 1.00),
-    Skin("MP9", "Starlight Protector", "SMG", "Covert", 16.0, 0.00, 1.00),
-    Skin("MAC-10", "Neon Rider", "SMG", "Covert", 5.6, 0.00, 0.70),
-    Skin("UMP-45", "Primal Saber", "SMG", "Classified", 3.2, 0.00, 1.00),
-    Skin("P90", "Asiimov", "SMG", "Covert", 6.9, 0.00, 0.90),
-    Skin("FAMAS", "Commemoration", "Rifle", "Classified", 5.1, 0.00, 1.00),
-    Skin("Galil AR", "Chatterbox", "Rifle", "Covert", 13.0, 0.35, 0.85),
-    Skin("SG 553", "Integrale", "Rifle", "Classified", 9.0, 0.00, 0.60),
-    Skin("Nova", "Hyper Beast", "Shotgun", "Classified", 1.9, 0.00, 1.00),
-    Skin("MAG-7", "Justice", "Shotgun", "Classified", 2.4, 0.00, 1.00),
-    Skin("Tec-9", "Fuel Injector", "Pistol", "Restricted", 2.7, 0.00, 1.00),
-    Skin("CZ75-Auto", "Victoria", "Pistol", "Classified", 8.4, 0.00, 0.75),
-    Skin("Dual Berettas", "Cobra Strike", "Pistol", "Restricted", 1.1, 0.00, 1.00),
-    Skin("SSG 08", "Blood in the Water", "Sniper Rifle", "Covert", 44.0, 0.06, 0.20),
-    Skin("MP7", "Bloodsport", "SMG", "Classified", 2.2, 0.00, 0.65),
-    Skin("Negev", "Power Loader", "Machinegun", "Restricted", 0.9, 0.00, 1.00),
-    Skin("XM1014", "Incinegator", "Shotgun", "Classified", 2.0, 0.00, 1.00),
-    Skin("PP-Bizon", "Judgement of Anubis", "SMG", "Covert", 1.6, 0.00, 1.00),
-    Skin("G3SG1", "Flux", "Sniper Rifle", "Restricted", 0.45, 0.00, 1.00),
-    Skin("MP5-SD", "Lab Rats", "SMG", "Restricted", 0.6, 0.00, 0.70),
-    Skin("SCAR-20", "Cardiac", "Sniper Rifle", "Restricted", 0.35, 0.00, 0.70),
-    Skin("Sawed-Off", "Apocalypto", "Shotgun", "Mil-Spec Grade", 0.12, 0.00, 0.80),
-    Skin("R8 Revolver", "Bone Mask", "Pistol", "Consumer Grade", 0.03, 0.06, 0.80, stattrak=False),
-    Skin(
-        "Karambit",
-        "Doppler",
-        "Knife",
-        "Covert",
-        980.0,
-        0.00,
-        0.08,
-        star=True,
-        phases=("Phase 1", "Phase 2", "Phase 3", "Phase 4", "Ruby", "Sapphire"),
-    ),
-    Skin("Karambit", "Fade", "Knife", "Covert", 1650.0, 0.00, 0.08, star=True),
-    Skin("Karambit", "Tiger Tooth", "Knife", "Covert", 1020.0, 0.00, 0.08, star=True),
-    Skin("Butterfly Knife", "Fade", "Knife", "Covert", 2100.0, 0.00, 0.08, star=True),
-    Skin("Butterfly Knife", "Slaughter", "Knife", "Covert", 1450.0, 0.01, 0.26, star=True),
-    Skin("M9 Bayonet", "Tiger Tooth", "Knife", "Covert", 760.0, 0.00, 0.08, star=True),
-    Skin("M9 Bayonet", "Case Hardened", "Knife", "Covert", 520.0, 0.00, 1.00, star=True),
-    Skin("Bayonet", "Marble Fade", "Knife", "Covert", 560.0, 0.00, 0.08, star=True),
-    Skin(
-        "Flip Knife",
-        "Doppler",
-        "Knife",
-        "Covert",
-        320.0,
-        0.00,
-        0.08,
-        star=True,
-        phases=("Phase 1", "Phase 2", "Phase 3", "Phase 4"),
-    ),
-    Skin("Gut Knife", "Night", "Knife", "Covert", 95.0, 0.06, 0.80, star=True),
-    Skin("Shadow Daggers", "Urban Masked", "Knife", "Covert", 88.0, 0.06, 0.80, star=True),
-    Skin(
-        "Sport Gloves",
-        "Vice",
-        "Gloves",
-        "Extraordinary",
-        1450.0,
-        0.06,
-        0.80,
-        star=True,
-        stattrak=False,
-    ),
-    Skin(
-        "Specialist Gloves",
-        "Crimson Kimono",
-        "Gloves",
-        "Extraordinary",
-        820.0,
-        0.06,
-        0.80,
-        star=True,
-        stattrak=False,
-    ),
-    Skin(
-        "Driver Gloves",
-        "King Snake",
-        "Gloves",
-        "Extraordinary",
-        310.0,
-        0.06,
-        0.80,
-        star=True,
-        stattrak=False,
-    ),
-    Skin(
-        "Hand Wraps",
-        "Cobalt Skulls",
-        "Gloves",
-        "Extraordinary",
-        190.0,
-        0.06,
-        0.80,
-        star=True,
-        stattrak=False,
-    ),
-)
-
+EXTERIOR_SHARE: Mapping[str, float] = _CATALOGUE.exterior_share
+RARITY_PAYOUT: Mapping[str, float] = _CATALOGUE.rarity_payout
+SKINS: tuple[Skin, ...] = _CATALOGUE.skins
 #: Items with no wear: (name, type, rarity, USD price).
-PLAIN_ITEMS: tuple[tuple[str, str, str, float], ...] = (
-    ("Kilowatt Case", "Container", "Base Grade", 0.62),
-    ("Revolution Case", "Container", "Base Grade", 0.55),
-    ("Dreams & Nightmares Case", "Container", "Base Grade", 1.35),
-    ("Operation Breakout Weapon Case", "Container", "Base Grade", 7.4),
-    ("Sticker | Crown (Foil)", "Sticker", "Exotic", 310.0),
-    ("Sticker | Titan (Holo) | Katowice 2014", "Sticker", "Exotic", 14500.0),
-    ("Sticker | Natus Vincere (Holo) | Stockholm 2021", "Sticker", "Remarkable", 3.8),
-    ("Sticker | FaZe Clan | Paris 2023", "Sticker", "High Grade", 0.18),
-    ("Patch | Howl", "Patch", "Remarkable", 1.9),
-    ("Sir Bloody Darryl Royale | The Professionals", "Agent", "Covert", 7.9),
-    ("Music Kit | Darude, Moments CS:GO", "Music Kit", "High Grade", 4.2),
-)
-
-STICKER_NAMES: tuple[str, ...] = (
-    "Crown (Foil)", "Howling Dawn", "Natus Vincere (Holo) | Stockholm 2021",
-    "FaZe Clan | Paris 2023", "Vitality | Copenhagen 2024", "s1mple (Gold) | Antwerp 2022",
-    "Battle Scarred", "Bish (Holo)", "Flammable (Foil)", "Gold Web (Foil)",
-)  # fmt: skip
-
+PLAIN_ITEMS: tuple[PlainItem, ...] = _CATALOGUE.plain_items
+STICKER_NAMES: tuple[str, ...] = _CATALOGUE.sticker_names
 #: Rust items: (name, type, USD price, stackable).
-RUST_ITEMS: tuple[tuple[str, str, float, bool], ...] = (
-    ("Tempered AK47", "Skin", 42.5, False),
-    ("Alien Red", "Skin", 11.8, False),
-    ("Big Grin", "Skin", 36.0, False),
-    ("No Mercy Door", "Skin", 9.4, False),
-    ("Punishment Mask", "Skin", 48.0, False),
-    ("Whiteout Hoodie", "Skin", 6.1, False),
-    ("Glory AK47", "Skin", 28.0, False),
-    ("Blackout Kilt", "Skin", 3.2, False),
-    ("Tempered Mask", "Skin", 15.0, False),
-    ("Azul Hoodie", "Skin", 1.4, False),
-    ("Neon Rider Jacket", "Skin", 2.2, False),
-    ("Metal Fragments Crate", "Resource", 0.12, True),
-    ("Cloth Bundle", "Resource", 0.05, True),
-    ("Scrap Pile", "Resource", 0.08, True),
-    ("Low Grade Fuel Drum", "Resource", 0.09, True),
-)
+RUST_ITEMS: tuple[RustItem, ...] = _CATALOGUE.rust_items
 
 
 # --- accounts ----------------------------------------------------------------------
@@ -332,7 +94,14 @@ class Account:
         return TradeUrl(self.partner, self.token).steam_id
 
 
-def _account(name, partner, token, kind="normal", sizes=(), minute=0) -> Account:
+def _account(
+    name: str,
+    partner: int,
+    token: str,
+    kind: str = "normal",
+    sizes: Sequence[tuple[str, int]] = (),
+    minute: int = 0,
+) -> Account:
     games = tuple(game for game, _ in sizes) or (GAME_CS2,)
     return Account(name, partner, token, kind, games, tuple(sizes), minute)
 
@@ -363,14 +132,6 @@ def account_by_partner(partner: int) -> Account | None:
 
 
 # --- generation --------------------------------------------------------------------
-
-
-def _exteriors_of(skin: Skin) -> list[str]:
-    return [
-        exterior
-        for exterior, (low, high) in EXTERIOR_FLOAT_RANGES.items()
-        if low < skin.max_float and high > skin.min_float
-    ]
 
 
 def _wear_in(rng: random.Random, skin: Skin, exterior: str) -> float:
@@ -417,7 +178,7 @@ def _stickers(rng: random.Random) -> list[dict[str, Any]]:
     if rng.random() > 0.3:
         return []
     slots = sorted(rng.sample(range(5), rng.randint(1, 4)))
-    stickers = []
+    stickers: list[dict[str, Any]] = []
     for slot in slots:
         name = rng.choice(STICKER_NAMES)
         stickers.append(
@@ -434,7 +195,7 @@ def _stickers(rng: random.Random) -> list[dict[str, Any]]:
 
 def _skin_item(rng: random.Random) -> dict[str, Any]:
     skin = rng.choice(SKINS)
-    exteriors = _exteriors_of(skin)
+    exteriors = skin.exteriors
     exterior = rng.choices(exteriors, [EXTERIOR_SHARE[e] for e in exteriors])[0]
     wear = _wear_in(rng, skin, exterior)
     stattrak = skin.stattrak and rng.random() < 0.18
@@ -482,15 +243,15 @@ def _plain_item(rng: random.Random) -> dict[str, Any]:
 def _rust_item(rng: random.Random) -> dict[str, Any]:
     name, kind, price, stackable = rng.choice(RUST_ITEMS)
     market = round(price * rng.uniform(0.9, 1.1), 2)
-    item = {"name": name, "marketHashName": name, "type": kind, "marketPrice": market,
-            "offer": _offer(rng, market, -0.01)}  # fmt: skip
+    item: dict[str, Any] = {"name": name, "marketHashName": name, "type": kind,
+                            "marketPrice": market, "offer": _offer(rng, market, -0.01)}  # fmt: skip
     item["amount"] = rng.randint(20, 600) if stackable else 1
     return item
 
 
 def _finish(rng: random.Random, body: dict[str, Any], appid: int) -> dict[str, Any]:
     """Common fields, the documented quirks (nulls, .co top-level accepted, extra keys)."""
-    item = {
+    item: dict[str, Any] = {
         "id": f"enc_{_hex(rng, 24)}",
         "assetId": str(30_000_000_000 + rng.randrange(10**10)),
         "appid": appid,
@@ -535,7 +296,7 @@ def inventory(partner: int, game: str) -> list[dict[str, Any]]:
     else:
         size = random.Random(f"size:{partner}").randint(20, 200) if game == GAME_CS2 else 0
     rng = random.Random(f"inventory:{partner}:{game}")
-    items = []
+    items: list[dict[str, Any]] = []
     for _ in range(size):
         if game == GAME_RUST:
             items.append(_finish(rng, _rust_item(rng), 252490))
