@@ -26,7 +26,7 @@ __all__ = [
     "InventoryQuery",
     "Secret",
     "check_base_url",
-    "check_filter_names",
+    "check_filters",
     "check_game",
     "check_refresh",
     "filter_params",
@@ -106,12 +106,13 @@ def check_refresh(refresh: Any) -> bool:
     return refresh
 
 
-def check_filter_names(filters: Mapping[str, Any]) -> None:
-    """Reject keyword arguments that are not filters, naming the known ones."""
+def check_filters(filters: Mapping[str, Any]) -> dict[str, str]:
+    """Validate filter keyword arguments (names and values) into query parameters."""
     unknown = sorted(set(filters) - set(FILTER_DEFAULTS))
     if unknown:
         known = ", ".join(FILTER_DEFAULTS)
         raise InvalidRequest(f"unknown argument(s) {', '.join(unknown)}; filters are {known}")
+    return filter_params(**{**FILTER_DEFAULTS, **filters})
 
 
 def _check_price(name: str, value: Any) -> float | None:
@@ -194,9 +195,7 @@ class InventoryQuery:
         url = TradeUrl.parse(trade_url)
         check_refresh(refresh)
         game = check_game(game)
-        check_filter_names(filters)
-        params = filter_params(**{**FILTER_DEFAULTS, **filters})
-        return cls(url=url, game=game, filters=params, refresh=refresh)
+        return cls(url=url, game=game, filters=check_filters(filters), refresh=refresh)
 
     @property
     def params(self) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -25,15 +26,7 @@ from . import batch as _batch
 from . import cache as _cache
 from ._http import Page, fetch_page
 from ._paging import iter_pages
-from ._params import (
-    FILTER_DEFAULTS,
-    InventoryQuery,
-    check_base_url,
-    check_filter_names,
-    check_game,
-    filter_params,
-    resolve_key,
-)
+from ._params import InventoryQuery, check_base_url, check_filters, check_game, resolve_key
 from ._retry import RetryPolicy, call_with_retries
 from ._session import build_session, key_fingerprint
 from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, default_cache_path
@@ -263,21 +256,21 @@ class AssetPayClient:
         return self._pages(query)
 
     def _pages(self, query: InventoryQuery) -> Iterator[Page]:
-        def get(params: Mapping[str, str], force_refresh: bool) -> Page:
-            return call_with_retries(
-                lambda: fetch_page(
-                    self._session,
-                    self.base_url,
-                    params,
-                    api_key=self._key,
-                    timeout=self.timeout,
-                    force_refresh=force_refresh,
-                    context=query.context,
-                ),
-                self.retry,
-            )
+        return iter_pages(partial(self._page, query), query.params, refresh=query.refresh)
 
-        return iter_pages(get, query.params, refresh=query.refresh)
+    def _page(self, query: InventoryQuery, params: Mapping[str, str], force_refresh: bool) -> Page:
+        """One page of ``query``, retried as ``self.retry`` allows."""
+        attempt = partial(
+            fetch_page,
+            self._session,
+            self.base_url,
+            params,
+            api_key=self._key,
+            timeout=self.timeout,
+            force_refresh=force_refresh,
+            context=query.context,
+        )
+        return call_with_retries(attempt, self.retry)
 
     # --- many inventories -------------------------------------------------------------
 
@@ -333,8 +326,7 @@ class AssetPayClient:
         """
         _batch.check_batch_args(errors=errors, workers=workers)
         game = check_game(game)
-        check_filter_names(filters)
-        filter_params(**{**FILTER_DEFAULTS, **filters})
+        check_filters(filters)
         urls, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
 
         def fetch(url: TradeUrl) -> pd.DataFrame:

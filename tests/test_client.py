@@ -68,6 +68,23 @@ def test_unlimited_page_is_one_request(sandbox):
     assert df.attrs["steam_id"] == apa.TradeUrl.parse(url).steam_id
 
 
+def test_trade_url_is_parsed_once_per_call(sandbox, monkeypatch):
+    # A spy around the real parser (it still parses): main parsed twice per call.
+    calls = []
+    real = apa.TradeUrl.parse.__func__
+
+    def counting(cls, value):
+        calls.append(value)
+        return real(cls, value)
+
+    monkeypatch.setattr(apa.TradeUrl, "parse", classmethod(counting))
+    with apa.sandbox.serve(page_cap=10) as box:
+        df = make_client(box).inventory(box.trade_urls[0])
+    assert len(inventory_requests(box)) > 1, "several pages, still one parse"
+    assert calls == [box.trade_urls[0]]
+    assert len(df) == df.attrs["count"]
+
+
 def test_documented_query_names_are_sent(sandbox):
     url = sandbox.trade_urls[1]
     make_client(sandbox).inventory(
