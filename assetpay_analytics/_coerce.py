@@ -8,13 +8,11 @@ JSON value and returns the typed value or None (missing); none raises.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 __all__ = [
-    "mapping_or_empty",
     "to_bool",
     "to_float",
     "to_int",
@@ -96,11 +94,3 @@ def to_timestamp(value: Any) -> pd.Timestamp | None:
     except (TypeError, ValueError):
         return None
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def mapping_or_empty(value: Any) -> Mapping[str, Any]:
-    """The value when it is a JSON object, else an empty mapping."""
-    return value if isinstance(value, Mapping) else _EMPTY
-
-
-_EMPTY: Mapping[str, Any] = {}

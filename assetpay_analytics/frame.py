@@ -25,7 +25,6 @@ import pandas as pd
 import pyarrow as pa
 
 from ._coerce import (
-    mapping_or_empty,
     to_bool,
     to_float,
     to_int,
@@ -64,6 +63,7 @@ _ITEM_COLUMNS = (
     "tradable", "amount", "market_price", "offer_price", "offer_accepted", "offer_reference",
     "sticker_count", "stickers", "icon_url",
 )  # fmt: skip
+_EMPTY: Mapping[str, Any] = {}
 _NO_STICKERS: list[dict[str, Any]] = []
 #: Names kept here for earlier code, loaded on first use: ``parquet`` registers the
 #: accessor, which the frame layer itself must not do.
@@ -105,7 +105,9 @@ def _accepted(item: Mapping[str, Any], offer: Mapping[str, Any]) -> bool | None:
 def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
     """One item's values in ``_ITEM_COLUMNS`` order (the hot loop: kept flat on purpose)."""
     get = item.get
-    offer = mapping_or_empty(get("offer"))
+    offer = get("offer")
+    if not isinstance(offer, Mapping):
+        offer = _EMPTY
     name, mhn = to_text(get("name")), to_text(get("marketHashName"))
     parsed = parse_name(name, mhn)
     raw_stickers = get("stickers")

@@ -367,10 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
         if wait > 0:
             raise _ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
         query = _parse_query(params)
-        faults = state.faults
-        fault = faults.decide() if faults is not None else None
-        if faults is not None and fault is not None:
-            wait = max(1, math.ceil(faults.retry_after))
+        if state.faults is not None and (fault := state.faults.decide()) is not None:
+            wait = max(1, math.ceil(state.faults.retry_after))
             raise _ApiError(fault, retry_after=wait if fault == "RATE_LIMITED" else 0)
         return _inventory(state, query)
 
