@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     AssetPayError,
     AuthenticationError,
+    InconsistentInventory,
     InvalidRequest,
     InvalidTradeUrl,
     InventoryUnavailable,
+    MalformedResponse,
     RateLimited,
     ServiceUnavailable,
 )
@@ -45,9 +47,11 @@ __all__ = [
     "AssetPayError",
     "AuthenticationError",
     "CacheInfo",
+    "InconsistentInventory",
     "InvalidRequest",
     "InvalidTradeUrl",
     "InventoryUnavailable",
+    "MalformedResponse",
     "Page",
     "RateLimited",
     "RetryPolicy",

@@ -33,6 +33,7 @@ from requests_cache.backends.sqlite import SQLiteCache
 from requests_ratelimiter import LimiterMixin
 
 from ._json import read_envelope
+from ._payload import shape_problem
 from .constants import API_KEY_HEADER
 
 #: Query parameters that never enter the cache key: the trade URL is replaced by its
@@ -91,11 +92,15 @@ def envelope(response: requests.Response) -> Any:
 
 
 def _is_success(response: requests.Response) -> bool:
-    """Cache only a 200 whose JSON envelope says ``success: true``."""
+    """Cache only a 200 whose JSON envelope says ``success: true`` with well-shaped ``data``."""
     if response.status_code != 200:
         return False
     body = envelope(response)
-    return isinstance(body, Mapping) and body.get("success") is True
+    return (
+        isinstance(body, Mapping)
+        and body.get("success") is True
+        and shape_problem(body.get("data")) is None
+    )
 
 
 class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):

@@ -1,4 +1,11 @@
-"""``df.assetpay``: the analysis functions and charts as methods of any inventory frame.
+"""``df.assetpay``: the analysis functions and charts of any inventory frame, and typed
+views of its ``attrs``.
+
+``attrs`` hold only JSON-friendly values (pandas writes them into Parquet with
+``json.dumps``): ``errors`` and ``anomalies`` are lists of records and ``updated_at``
+an ISO-8601 UTC string. ``df.assetpay.errors``, ``.anomalies`` and ``.updated_at``
+turn them back into frames with fixed columns (``schema.ERROR_COLUMNS``,
+``schema.ANOMALY_COLUMNS``) and a UTC Timestamp.
 
 Importing this module registers the accessor with pandas. It is imported by what
 hands frames to users (the client, the Parquet reader), never by ``frame`` or
@@ -8,11 +15,12 @@ stays free of pandas. The charts (and matplotlib) load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ._coerce import to_timestamp
 from .analysis import (
     by_exterior,
     by_group,
@@ -24,12 +32,50 @@ from .analysis import (
     summary,
     wear_bands,
 )
+from .schema import ANOMALY_COLUMNS, ERROR_COLUMNS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["AssetPayAccessor"]
+__all__ = ["AssetPayAccessor", "records_frame"]
+
+
+def records_frame(records: Any, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A frame with exactly ``columns`` (name -> dtype) from a list of records.
+
+    Parameters
+    ----------
+    records : list of mappings, DataFrame or None
+        The records (keys missing from a record are NA, other keys are ignored); a
+        DataFrame (as older versions kept in ``attrs``) is reindexed and cast; None
+        gives an empty frame.
+    columns : mapping
+        Column name -> dtype, in column order.
+
+    Returns
+    -------
+    DataFrame
+        One row per record, the given columns and dtypes, a fresh ``RangeIndex``.
+
+    Examples
+    --------
+    >>> records_frame([{"a": 1}, {"b": "x"}], {"a": "Int64", "b": "string"}).dtypes.tolist()
+    [Int64Dtype(), <StringDtype(na_value=<NA>)>]
+    """
+    if isinstance(records, pd.DataFrame):
+        return records.reindex(columns=list(columns)).astype(dict(columns)).reset_index(drop=True)
+    rows: list[Mapping[str, Any]] = list(records or [])
+    return pd.DataFrame(
+        {name: _array([row.get(name) for row in rows], dtype) for name, dtype in columns.items()}
+    )
+
+
+def _array(values: Iterable[Any], dtype: Any) -> Any:
+    values = [None if value is None or value is pd.NA else value for value in values]
+    if pd.api.types.is_string_dtype(dtype):
+        values = [None if value is None else str(value) for value in values]
+    return pd.array(values, dtype=dtype)
 
 
 @pd.api.extensions.register_dataframe_accessor("assetpay")
@@ -46,6 +92,81 @@ class AssetPayAccessor:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self._df = df
+
+    # typed views of attrs (which hold JSON-friendly values only)
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """The accounts of a batch that failed, one row each (empty when none did).
+
+        The typed view of ``attrs["errors"]`` (a list of records): the columns and
+        dtypes of ``schema.ERROR_COLUMNS`` (steam_id, input, trade_url, code, key,
+        status, message, request_id, attempts, elapsed), whatever the records hold.
+
+        Returns
+        -------
+        DataFrame
+
+        Examples
+        --------
+        >>> from assetpay_analytics.frame import empty_frame
+        >>> df = empty_frame()
+        >>> df.attrs["errors"] = [{"steam_id": "76561198000000001", "input": 2,
+        ...                        "key": "USER_NOT_TRADEABLE", "code": 7, "status": 400}]
+        >>> df.assetpay.errors[["input", "key", "status"]].to_dict("records")
+        [{'input': 2, 'key': 'USER_NOT_TRADEABLE', 'status': 400}]
+        >>> empty_frame().assetpay.errors.columns.tolist()[:4]
+        ['steam_id', 'input', 'trade_url', 'code']
+        """
+        return records_frame(self._df.attrs.get("errors"), ERROR_COLUMNS)
+
+    @property
+    def anomalies(self) -> pd.DataFrame:
+        """The values set aside as out of range, one row each (empty when none were).
+
+        The typed view of ``attrs["anomalies"]`` (a list of records): steam_id,
+        item_id, field, value (as text), reason, every column of pandas ``string``
+        dtype (``schema.ANOMALY_COLUMNS``).
+
+        Returns
+        -------
+        DataFrame
+
+        Examples
+        --------
+        >>> from assetpay_analytics.frame import empty_frame
+        >>> df = empty_frame()
+        >>> df.attrs["anomalies"] = [{"steam_id": "1", "item_id": "a1", "field": "wear",
+        ...                           "value": "1.7", "reason": "wear outside [0, 1]"}]
+        >>> df.assetpay.anomalies.loc[0, ["field", "value"]].tolist()
+        ['wear', '1.7']
+        >>> len(empty_frame().assetpay.anomalies)
+        0
+        """
+        return records_frame(self._df.attrs.get("anomalies"), ANOMALY_COLUMNS)
+
+    @property
+    def updated_at(self) -> pd.Timestamp | None:
+        """When AssetPay last refreshed the inventory, as a UTC Timestamp (None if unknown).
+
+        The typed view of ``attrs["updated_at"]`` (an ISO-8601 UTC string such as
+        ``"2026-06-01T09:30:00Z"``; for a batch, the latest account's).
+
+        Returns
+        -------
+        Timestamp or None
+
+        Examples
+        --------
+        >>> from assetpay_analytics.frame import empty_frame
+        >>> df = empty_frame()
+        >>> df.attrs["updated_at"] = "2026-06-01T09:30:00Z"
+        >>> df.assetpay.updated_at
+        Timestamp('2026-06-01 09:30:00+0000', tz='UTC')
+        >>> empty_frame().assetpay.updated_at is None
+        True
+        """
+        return to_timestamp(self._df.attrs.get("updated_at"))
 
     def priced(self) -> pd.Series:
         """See ``analysis.priced``."""

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 import platformdirs
+import requests
+from requests_cache import CacheMixin
 from requests_cache.backends.base import BaseCache
 
 from .constants import CACHE_DIR_ENV, CACHE_WINDOW_SECONDS
@@ -27,6 +29,7 @@ __all__ = [
     "CACHE_FILE",
     "DEFAULT_CACHE",
     "DEFAULT_EXPIRE_AFTER",
+    "CacheAdmin",
     "CacheInfo",
     "cache_file",
     "cache_info",
@@ -121,3 +124,52 @@ def clear_cache(cache: BaseCache | None, trade_url: str | TradeUrl | None = None
         keys = [key for key in keys if key.split(":")[1:2] == [str(partner)]]
     cache.delete(*keys)
     return len(keys)
+
+
+class CacheAdmin:
+    """The client's disk-cache methods: ``cache_info()`` and ``clear_cache()``.
+
+    A base class of ``AssetPayClient`` (kept here, beside what it administers); it
+    reads the client's ``_session`` and ``cache_path`` and never imports the client.
+    """
+
+    _session: requests.Session
+    cache_path: Path | None
+
+    @property
+    def _cache_backend(self) -> BaseCache | None:
+        return self._session.cache if isinstance(self._session, CacheMixin) else None
+
+    def cache_info(self) -> CacheInfo:
+        """What the disk cache holds: file, entries, size in bytes, oldest and newest entry.
+
+        Examples
+        --------
+        >>> import assetpay_analytics as apa
+        >>> with apa.sandbox.serve() as box:
+        ...     apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None).cache_info()
+        CacheInfo(path=None, entries=0, size_bytes=0, oldest=None, newest=None)
+        """
+        return cache_info(self._cache_backend, self.cache_path)
+
+    def clear_cache(self, trade_url: str | TradeUrl | None = None) -> int:
+        """Remove cached responses: all of them, or one account's (for every api key).
+
+        Parameters
+        ----------
+        trade_url : str or TradeUrl, optional
+            Only this account's entries; default: the whole cache.
+
+        Returns
+        -------
+        int
+            How many entries were removed.
+
+        Examples
+        --------
+        >>> import assetpay_analytics as apa
+        >>> with apa.sandbox.serve() as box:
+        ...     apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None).clear_cache()
+        0
+        """
+        return clear_cache(self._cache_backend, trade_url)

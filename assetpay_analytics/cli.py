@@ -92,6 +92,10 @@ def _load(args: argparse.Namespace) -> pd.DataFrame:
         )
 
 
+#: Columns of ``df.assetpay.errors`` the report prints (``input``: position in the list).
+_ERROR_SHOWN = ["input", "steam_id", "key", "code", "status", "attempts", "request_id", "message"]
+
+
 def _usd(value: float) -> str:
     return "—" if value != value else f"${value:,.2f}"
 
@@ -115,7 +119,15 @@ def _table(frame: pd.DataFrame) -> str:
     return shown.to_string()
 
 
+def _anomaly_lines(df: pd.DataFrame) -> list[str]:
+    """``N anomalies set aside (see df.assetpay.anomalies)``, or no line when there are none."""
+    n = len(df.assetpay.anomalies)
+    noun = "anomaly" if n == 1 else "anomalies"
+    return [f"{n} {noun} set aside (see df.assetpay.anomalies)"] if n else []
+
+
 def _report(df: pd.DataFrame) -> str:
+    from . import accessor as _accessor  # noqa: F401  (df.assetpay on any frame)
     from . import analysis
 
     totals = analysis.summary(df)
@@ -135,6 +147,7 @@ def _report(df: pd.DataFrame) -> str:
         f"market value {_usd(totals['market_value'])}, offer value {_usd(totals['offer_value'])}, "
         f"payout ratio {_pct(totals['payout_ratio'])} "
         f"(median {_pct(totals['median_payout_ratio'])})",
+        *_anomaly_lines(df),
         "",
         "By account",
         _table(per_account[columns]),
@@ -142,9 +155,9 @@ def _report(df: pd.DataFrame) -> str:
         "By exterior",
         _table(per_exterior[[*columns, "median_payout_ratio", "mean_wear"]]),
     ]
-    errors = df.attrs.get("errors")
-    if errors is not None and len(errors):
-        lines += ["", "Accounts that failed", errors.to_string(index=False)]
+    errors = df.assetpay.errors
+    if len(errors):
+        lines += ["", "Accounts that failed", errors[_ERROR_SHOWN].to_string(index=False)]
     return "\n".join(lines)
 
 

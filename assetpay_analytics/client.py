@@ -11,6 +11,8 @@ composes them and hands each the function or object it needs.
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from functools import partial
@@ -18,15 +20,21 @@ from typing import Any
 
 import pandas as pd
 import requests
-from requests_cache import CacheMixin
-from requests_cache.backends.base import BaseCache
 
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on every frame)
 from . import batch as _batch
 from . import cache as _cache
+from ._fanout import DEFAULT_GIVE_UP_AFTER, fetch_many
 from ._http import Page, fetch_page
-from ._paging import iter_pages
-from ._params import InventoryQuery, check_base_url, check_filters, check_game, resolve_key
+from ._paging import read_pages
+from ._params import (
+    InventoryQuery,
+    check_base_url,
+    check_filters,
+    check_game,
+    check_refresh,
+    resolve_key,
+)
 from ._retry import RetryPolicy, call_with_retries
 from ._session import build_session, key_fingerprint
 from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, default_cache_path
@@ -49,7 +57,7 @@ __all__ = [
 DEFAULT_TIMEOUT = 30.0
 
 
-class AssetPayClient:
+class AssetPayClient(_cache.CacheAdmin):
     """A client for the AssetPay Merchant API's inventory endpoint.
 
     Parameters
@@ -171,18 +179,22 @@ class AssetPayClient:
         Returns
         -------
         DataFrame
-            One row per item (schema in ``assetpay_analytics.frame.SCHEMA``);
-            ``attrs``: count, updated_at, collateral, game, steam_id, request_ids,
-            from_cache (True only when every page came from the cache).
+            One row per item (schema in ``assetpay_analytics.frame.SCHEMA``), exact:
+            unique item ids, ``count`` items (less any id-less item set aside).
+            ``attrs`` (JSON-friendly): count, updated_at (ISO string), collateral,
+            game, steam_id, request_ids, from_cache (True only when every page came
+            from the cache), anomalies (values set aside as NA: ``df.assetpay.anomalies``).
 
         Raises
         ------
         InvalidTradeUrl, InvalidRequest
             Bad arguments, before any request.
-        AuthenticationError, InventoryUnavailable
+        AuthenticationError, InventoryUnavailable, MalformedResponse
             At once, not retried.
         RateLimited, ServiceUnavailable
-            After the retries of ``retry`` are spent.
+            After the retries of ``retry`` are spent (bounded in attempts and time).
+        InconsistentInventory
+            The pages did not add up, even after ``retry.rereads`` re-reads.
 
         Examples
         --------
@@ -205,8 +217,10 @@ class AssetPayClient:
         )
         return self._inventory(query)
 
-    def _inventory(self, query: InventoryQuery) -> pd.DataFrame:
-        pages = list(self._pages(query))
+    def _inventory(
+        self, query: InventoryQuery, cancel: threading.Event | None = None
+    ) -> pd.DataFrame:
+        pages = self._read(query, cancel)
         return from_pages(
             [page.data for page in pages],
             game=query.game,
@@ -227,12 +241,13 @@ class AssetPayClient:
         accepted_only: bool = False,
         refresh: bool = False,
     ) -> Iterator[Page]:
-        """The response pages of one inventory, lazily (arguments as in ``inventory``).
+        """The response pages of one inventory, checked to add up (arguments as in ``inventory``).
 
         The first request asks for everything at once (``limit=-1``); if the server
         sends fewer items than its ``count``, the rest is paged with the page size it
-        used, until ``count`` items have arrived or a page comes back empty. Arguments
-        are validated now, before the first page is requested.
+        used. Arguments are validated now; the pages are fetched on the first
+        ``next()``, all of them, because they are only handed out once they add up
+        (unique ids, ``count`` items; see ``inventory``).
 
         Examples
         --------
@@ -253,24 +268,44 @@ class AssetPayClient:
             max_price=max_price,
             accepted_only=accepted_only,
         )
-        return self._pages(query)
+        return self._lazy_pages(query)
 
-    def _pages(self, query: InventoryQuery) -> Iterator[Page]:
-        return iter_pages(partial(self._page, query), query.params, refresh=query.refresh)
+    def _lazy_pages(self, query: InventoryQuery) -> Iterator[Page]:
+        yield from self._read(query)
 
-    def _page(self, query: InventoryQuery, params: Mapping[str, str], force_refresh: bool) -> Page:
-        """One page of ``query``, retried as ``self.retry`` allows."""
+    def _read(self, query: InventoryQuery, cancel: threading.Event | None = None) -> list[Page]:
+        """Every page of ``query``, checked to add up (re-read as ``self.retry`` allows)."""
+        return read_pages(
+            partial(self._page, query, cancel=cancel),
+            query.params,
+            refresh=query.refresh,
+            rereads=self.retry.rereads,
+            context=query.context,
+        )
+
+    def _page(
+        self,
+        query: InventoryQuery,
+        params: Mapping[str, str],
+        force_refresh: bool,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> Page:
+        """One page of ``query``, retried as ``self.retry`` allows, one request id throughout."""
         attempt = partial(
             fetch_page,
             self._session,
             self.base_url,
             params,
             api_key=self._key,
+            request_id=str(uuid.uuid4()),
             timeout=self.timeout,
             force_refresh=force_refresh,
             context=query.context,
         )
-        return call_with_retries(attempt, self.retry)
+        return call_with_retries(
+            lambda seconds: attempt(wall_clock=seconds), self.retry, cancel=cancel
+        )
 
     # --- many inventories -------------------------------------------------------------
 
@@ -283,6 +318,7 @@ class AssetPayClient:
         progress: bool = True,
         errors: _batch.ErrorsMode = "collect",
         refresh: bool = False,
+        give_up_after: int = DEFAULT_GIVE_UP_AFTER,
         **filters: Any,
     ) -> pd.DataFrame:
         """Many accounts' inventories, fetched concurrently, as one frame.
@@ -300,11 +336,16 @@ class AssetPayClient:
             ``TQDM_DISABLE=1`` turns it off everywhere (the test suite sets it).
         errors : {"collect", "raise"}
             ``"collect"`` (default): a failed account costs only itself and is listed
-            in ``attrs["errors"]`` (steam_id, code, key, message, request_id); an
-            invalid trade URL is listed there too, without a request. ``"raise"``:
-            invalid URLs raise before any request; the first API failure is raised.
+            in ``df.assetpay.errors`` (its ``input`` position, masked trade_url, key,
+            status, attempts...); an invalid trade URL is listed there too, without a
+            request. ``"raise"``: invalid URLs raise before any request; the first
+            API failure is raised.
         refresh : bool
             As in ``inventory``.
+        give_up_after : int
+            Once this many accounts in a row fail with ``ServiceUnavailable`` (default
+            10), the upstream is taken to be down: the accounts not yet requested are
+            listed in the errors as not attempted (``attempts`` 0), not requested.
         **filters
             ``search``, ``sort``, ``min_price``, ``max_price``, ``accepted_only``.
 
@@ -312,7 +353,9 @@ class AssetPayClient:
         -------
         DataFrame
             The accounts' rows in input order with their ``steam_id``; ``attrs``:
-            game, steam_ids (those fetched), count, request_ids, from_cache, errors.
+            game, steam_ids (those fetched), count, request_ids, from_cache, errors,
+            anomalies. Ctrl-C cancels every queued account at once and re-raises; the
+            accounts already fetched stay in the cache, so a re-run resumes from it.
 
         Examples
         --------
@@ -321,58 +364,21 @@ class AssetPayClient:
         ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
         ...     urls = [box.trade_urls[0], box.accounts["private"].trade_url]
         ...     df = client.inventories(urls, progress=False)
-        ...     df.attrs["errors"]["key"].tolist()
-        ['USER_NOT_TRADEABLE']
+        ...     df.assetpay.errors[["input", "key", "status"]].values.tolist()
+        [[1, 'USER_NOT_TRADEABLE', 400]]
         """
-        _batch.check_batch_args(errors=errors, workers=workers)
+        _batch.check_batch_args(errors=errors, workers=workers, give_up_after=give_up_after)
         game = check_game(game)
+        check_refresh(refresh)
         check_filters(filters)
-        urls, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
+        jobs, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
 
-        def fetch(url: TradeUrl) -> pd.DataFrame:
-            return self._inventory(InventoryQuery.build(url, game, refresh=refresh, **filters))
+        def fetch(url: TradeUrl, cancel: threading.Event) -> pd.DataFrame:
+            query = InventoryQuery.build(url, game, refresh=refresh, **filters)
+            return self._inventory(query, cancel)
 
-        frames, fetch_failures = _batch.fetch_many(
-            urls, fetch, workers=workers, progress=progress, errors=errors
-        )
-        return _batch.combine(urls, frames, failures + fetch_failures, game)
-
-    # --- the disk cache ---------------------------------------------------------------
-
-    @property
-    def _cache_backend(self) -> BaseCache | None:
-        return self._session.cache if isinstance(self._session, CacheMixin) else None
-
-    def cache_info(self) -> CacheInfo:
-        """What the disk cache holds: file, entries, size in bytes, oldest and newest entry.
-
-        Examples
-        --------
-        >>> import assetpay_analytics as apa
-        >>> with apa.sandbox.serve() as box:
-        ...     apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None).cache_info()
-        CacheInfo(path=None, entries=0, size_bytes=0, oldest=None, newest=None)
-        """
-        return _cache.cache_info(self._cache_backend, self.cache_path)
-
-    def clear_cache(self, trade_url: str | TradeUrl | None = None) -> int:
-        """Remove cached responses: all of them, or one account's (for every api key).
-
-        Parameters
-        ----------
-        trade_url : str or TradeUrl, optional
-            Only this account's entries; default: the whole cache.
-
-        Returns
-        -------
-        int
-            How many entries were removed.
-
-        Examples
-        --------
-        >>> import assetpay_analytics as apa
-        >>> with apa.sandbox.serve() as box:
-        ...     apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None).clear_cache()
-        0
-        """
-        return _cache.clear_cache(self._cache_backend, trade_url)
+        frames, fetch_failures = fetch_many(
+            jobs, fetch, workers=workers, progress=progress, errors=errors,
+            give_up_after=give_up_after,
+        )  # fmt: skip
+        return _batch.combine([job.url for job in jobs], frames, failures + fetch_failures, game)

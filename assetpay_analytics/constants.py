@@ -39,6 +39,10 @@ UNLIMITED: Final = -1
 #: The upstream cache window (``refresh=true`` bypasses it); also our default expiry.
 CACHE_WINDOW_SECONDS: Final = 15 * 60
 
+#: The most items one inventory can plausibly hold: a CS2 inventory holds a few thousand
+#: at most, so a larger ``count`` is itself an inconsistency (reported after page 1).
+MAX_INVENTORY_COUNT: Final = 100_000
+
 #: Requests per minute on /secure/inventory, per merchant: verified, unverified.
 RATE_LIMIT_VERIFIED: Final = 10_000
 RATE_LIMIT_UNVERIFIED: Final = 100
@@ -109,6 +113,7 @@ ERROR_KEYS_BY_CLASS: Final = MappingProxyType(
             "API_KEY_SCOPE_DENIED",
         ),
         "InventoryUnavailable": (
+            "INVENTORY_PRIVATE",  # the official SDK's key (HTTP 400; its mock sends code 1000)
             "INVENTORY_FETCH_FAILED",
             "USER_NOT_TRADEABLE",
             "TOO_MANY_ACTIVE_TRADES",
@@ -174,3 +179,25 @@ ERRORS_GG: Final = MappingProxyType(
         "API_KEY_SCOPE_DENIED": (1903, 403),
     }
 )
+
+#: The .co numbering and HTTP status of the same errors, where it differs from .gg:
+#: validation is 400 (not 422), INVENTORY_FETCH_FAILED 500 (the .gg/OpenAPI status is
+#: 424), INVALID_TRADEURL 14, and the general codes 1000-1009 are numbered differently.
+ERRORS_CO: Final = MappingProxyType(
+    {
+        **ERRORS_GG,
+        "INVENTORY_FETCH_FAILED": (3, 500),
+        "INVALID_TRADEURL": (14, 400),
+        "SERVER_ERROR": (1000, 500),
+        "VALIDATION_FAILED": (1001, 400),
+        "NOT_FOUND": (1004, 404),
+        "RATE_LIMITED": (1007, 429),
+        "SERVICE_UNAVAILABLE": (1008, 503),
+        "SYSTEM_MAINTENANCE": (1009, 503),
+    }
+)
+#: The .gg dialect as the OpenAPI document gives it: INVENTORY_FETCH_FAILED is 424.
+ERRORS_GG_OPENAPI: Final = MappingProxyType({**ERRORS_GG, "INVENTORY_FETCH_FAILED": (3, 424)})
+#: Error tables by sandbox dialect: "gg" (validation 422, fetch failure 424) or "co"
+#: (validation 400, fetch failure 500).
+ERRORS_BY_DIALECT: Final = MappingProxyType({"gg": ERRORS_GG_OPENAPI, "co": ERRORS_CO})

@@ -7,12 +7,17 @@
      │    └── InvalidTradeUrl              fix the trade URL (always raised before any request)
      ├── AuthenticationError               fix the api key or its scope
      ├── InventoryUnavailable              skip this account (private, banned, not tradeable)
-     ├── RateLimited                       wait ``retry_after`` seconds (retried first)
-     └── ServiceUnavailable                try again later (retried first)
+     ├── RateLimited                       wait ``retry_after`` seconds (retried first);
+     │                                      ``limit`` says whose: "merchant" or "steam"
+     ├── ServiceUnavailable                try again later (retried first)
+     ├── InconsistentInventory             pages that do not add up (re-read first)
+     └── MalformedResponse                 a success envelope of the wrong shape: report it
 
 An API error is mapped by its ``key``, then by its ``code`` where every doc version
 agrees on it, then by the HTTP status. ``RateLimited`` and ``ServiceUnavailable``
-are the retryable ones; the client raises them only after its retries are spent.
+and ``InconsistentInventory`` are the retryable ones; the client raises them only
+after its retries (or re-reads) are spent. Every error the client raises carries
+``attempts`` (requests made for the failing call) and ``elapsed`` (seconds spent).
 No message ever contains the api key.
 """
 
@@ -26,9 +31,11 @@ from .constants import ERROR_KEYS_BY_CLASS, KEY_BY_CODE
 __all__ = [
     "AssetPayError",
     "AuthenticationError",
+    "InconsistentInventory",
     "InvalidRequest",
     "InvalidTradeUrl",
     "InventoryUnavailable",
+    "MalformedResponse",
     "RateLimited",
     "ServiceUnavailable",
     "error_from_response",
@@ -52,6 +59,13 @@ class AssetPayError(Exception):
         The API's ``requestId``: quote it to AssetPay support.
     details : mapping, optional
         Extra structured context (``fields`` of a validation error, ``steam_id``...).
+
+    Attributes
+    ----------
+    attempts : int or None
+        Requests made for the call that failed (set by the client's retry loop).
+    elapsed : float or None
+        Seconds the failing call took, waits included (set by the retry loop).
 
     Examples
     --------
@@ -82,6 +96,8 @@ class AssetPayError(Exception):
         self.status = status
         self.request_id = request_id
         self.details: dict[str, Any] = dict(details or {})
+        self.attempts: int | None = None
+        self.elapsed: float | None = None
 
     def __str__(self) -> str:
         parts = [f"{name}={value}" for name, value in self._labels() if value is not None]
@@ -116,13 +132,27 @@ class InventoryUnavailable(AssetPayError):
 
 
 class RateLimited(AssetPayError):
-    """The merchant's rate budget is spent; ``retry_after`` says how long to wait (seconds)."""
+    """A rate limit was hit; ``retry_after`` says how long to wait (seconds).
+
+    ``limit`` tells whose limit it is: ``"merchant"`` (AssetPay's per-key budget,
+    RATE_LIMITED, HTTP 429: lower ``workers=``) or ``"steam"`` (Steam limiting
+    AssetPay's reads of this account, STEAM_RATE_LIMITED, code 33 or HTTP 424: not the
+    merchant's budget, only waiting helps).
+    """
 
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        limit: str = "merchant",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+        self.limit = limit
 
 
 class ServiceUnavailable(AssetPayError):
@@ -133,6 +163,25 @@ class ServiceUnavailable(AssetPayError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class InconsistentInventory(AssetPayError):
+    """The pages of one inventory did not add up, even after re-reading it from page 1.
+
+    Duplicate item ids, fewer or more items than ``count``, a ``count`` that moved
+    between pages or one beyond any real inventory. ``details`` says what (``reason``,
+    ``count``, ``received``, ``duplicates``...). Retryable: the inventory may settle.
+    """
+
+    retryable = True
+
+
+class MalformedResponse(AssetPayError):
+    """A ``success: true`` envelope whose ``data`` does not have the documented shape.
+
+    The message names the field (``data.inventory[3]``...); quote ``request_id`` to
+    AssetPay support. Not retried: the same request gets the same answer.
+    """
 
 
 _CLASSES: dict[str, type[AssetPayError]] = {
@@ -159,6 +208,8 @@ _ADVICE: dict[type[AssetPayError], str] = {
     InventoryUnavailable: "The account must make its inventory public and be able to trade; "
     "other accounts are unaffected.",
     RateLimited: "Wait and retry, or lower workers= to stay inside the merchant's budget.",
+    InconsistentInventory: "The inventory changed while it was read: try again shortly.",
+    MalformedResponse: "Report it to AssetPay support with the request id.",
     ServiceUnavailable: "A temporary failure on AssetPay's or Steam's side: try again later.",
 }
 
@@ -235,9 +286,22 @@ def error_from_response(
         "request_id": request_id,
         "details": details,
     }
+    if cls is RateLimited and _is_steam_limit(key, code):
+        kwargs["limit"] = "steam"
+        message = f"{prefix}{text}. {_STEAM_LIMIT_ADVICE}"
     if cls in (RateLimited, ServiceUnavailable):
         kwargs["retry_after"] = retry_after
     return cls(message, **kwargs)
+
+
+_STEAM_LIMIT_ADVICE = (
+    "Steam is limiting AssetPay's reads of this account; this is not the merchant's "
+    "rate budget, so fewer workers do not help: wait and retry."
+)
+
+
+def _is_steam_limit(key: str | None, code: int | None) -> bool:
+    return key == "STEAM_RATE_LIMITED" or code == 33
 
 
 def _api_message(message: Any) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ._anomalies import set_aside
 from ._coerce import (
     to_bool,
     to_float,
@@ -61,7 +62,7 @@ _ITEM_COLUMNS = (
     "item_id", "asset_id", "name", "market_hash_name", "weapon", "skin", "star", "stattrak",
     "souvenir", "exterior", "wear", "phase", "paint_seed", "rarity", "type", "color",
     "tradable", "amount", "market_price", "offer_price", "offer_accepted", "offer_reference",
-    "sticker_count", "stickers", "icon_url",
+    "sticker_count", "stickers", "icon_url", "_odd_exterior",
 )  # fmt: skip
 _EMPTY: Mapping[str, Any] = {}
 _NO_STICKERS: list[dict[str, Any]] = []
@@ -114,6 +115,8 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
     stickers = _stickers(raw_stickers) if raw_stickers else _NO_STICKERS
     doppler = get("doppler")
     amount = to_int(get("amount")) if "amount" in item else None
+    raw_exterior = get("exterior")
+    exterior = _exterior(raw_exterior)
     return (
         to_text(get("id")),
         to_text(get("assetId")),
@@ -124,7 +127,7 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
         parsed.star,
         parsed.stattrak,
         parsed.souvenir,
-        _exterior(get("exterior")),
+        exterior,
         to_float(get("wear")),
         to_text(doppler.get("name")) if isinstance(doppler, Mapping) else None,
         to_int(get("paintSeed")),
@@ -140,6 +143,8 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
         len(stickers),
         stickers,
         to_text(get("iconUrl")),
+        # an exterior that is not one of the five, kept as text to be set aside
+        None if exterior is not None or raw_exterior is None else str(raw_exterior),
     )
 
 
@@ -187,6 +192,7 @@ def from_items(
     game: str = GAME_CS2,
     steam_id: str | None = None,
     updated_at: Any = None,
+    drop_missing_ids: bool = False,
 ) -> pd.DataFrame:
     """Turn the API's ``inventory`` items into the typed inventory frame.
 
@@ -201,11 +207,17 @@ def from_items(
         The SteamID64 of the account, repeated on every row.
     updated_at : str or Timestamp, optional
         The response's ``updatedAt``, repeated on every row as a UTC timestamp.
+    drop_missing_ids : bool
+        Drop items without an id (``from_pages`` does, for what the API sent); by
+        default a hand-made item list keeps them.
 
     Returns
     -------
     DataFrame
-        One row per item with the columns and dtypes of ``SCHEMA``.
+        One row per item with the columns and dtypes of ``SCHEMA``. Values out of
+        range (a negative price, a wear outside [0, 1], an unknown exterior) are NA
+        (and items without an id dropped, with ``drop_missing_ids``), each recorded
+        in ``attrs["anomalies"]``.
 
     Examples
     --------
@@ -220,6 +232,7 @@ def from_items(
     """
     with gc_paused():
         cols = _columns(items)
+    odd_exterior = cols.pop("_odd_exterior")
     n = len(cols["item_id"])
     data = {
         "steam_id": pd.array([steam_id] * n, dtype=STRING),
@@ -227,7 +240,13 @@ def from_items(
         **{name: _typed(name, values) for name, values in cols.items()},
         "updated_at": _repeat_timestamp(to_timestamp(updated_at), n),
     }
-    return pd.DataFrame({name: data[name] for name in SCHEMA})
+    frame, anomalies = set_aside(
+        pd.DataFrame({name: data[name] for name in SCHEMA}),
+        odd_exterior,
+        drop_missing_ids=drop_missing_ids,
+    )
+    frame.attrs = {"anomalies": anomalies}
+    return frame
 
 
 def from_pages(
@@ -254,27 +273,40 @@ def from_pages(
     Returns
     -------
     DataFrame
-        The inventory frame; ``attrs`` carries ``count``, ``updated_at`` (UTC
-        Timestamp), ``collateral``, ``game``, ``steam_id``, ``request_ids``, ``from_cache``.
+        The inventory frame; ``attrs`` carries ``count``, ``updated_at``, ``collateral``,
+        ``game``, ``steam_id``, ``request_ids``, ``from_cache``, every value JSON-friendly
+        (pandas writes attrs into Parquet with ``json.dumps``). ``updated_at`` is an
+        ISO-8601 UTC string ending in ``Z`` (``Timestamp.isoformat()`` of the UTC time,
+        ``+00:00`` written ``Z``; fractional seconds only when there are some), or None;
+        ``df.assetpay.updated_at`` gives it back as a UTC Timestamp. The ``updated_at``
+        column stays ``datetime64[ns, UTC]``.
 
     Examples
     --------
-    >>> page = {"inventory": [], "count": 0, "updatedAt": "2026-06-01T09:30:00Z", "collateral": 0}
-    >>> from_pages([page], steam_id="76561197960278073").attrs["count"]
-    0
+    >>> page = {"inventory": [], "count": 0, "updatedAt": "2026-06-01T11:30:00+02:00",
+    ...         "collateral": 0}
+    >>> df = from_pages([page], steam_id="76561197960278073")
+    >>> df.attrs["count"], df.attrs["updated_at"]
+    (0, '2026-06-01T09:30:00Z')
     """
     pages = list(pages)
     first = pages[0] if pages else {}
     items = [item for page in pages for item in (page.get("inventory") or [])]
     updated_at = first.get("updatedAt")
-    frame = from_items(items, game=game, steam_id=steam_id, updated_at=updated_at)
+    frame = from_items(
+        items, game=game, steam_id=steam_id, updated_at=updated_at, drop_missing_ids=True
+    )
     frame.attrs = {
         "count": to_int(first.get("count")) if first.get("count") is not None else len(items),
-        "updated_at": to_timestamp(updated_at),
+        # ISO-8601 UTC with a "Z" ("2026-06-01T09:30:00Z"): attrs stay JSON-friendly
+        "updated_at": None
+        if (stamp := to_timestamp(updated_at)) is None
+        else stamp.isoformat().replace("+00:00", "Z"),
         "collateral": to_float(first.get("collateral")),
         "game": str(game),
         "steam_id": steam_id,
         "request_ids": list(request_ids),
         "from_cache": bool(from_cache),
+        "anomalies": frame.attrs["anomalies"],
     }
     return frame

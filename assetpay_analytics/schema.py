@@ -16,7 +16,15 @@ import pyarrow as pa
 
 from .constants import EXTERIORS
 
-__all__ = ["EXTERIOR_DTYPE", "SCHEMA", "STICKER_TYPE", "STRING", "conform"]
+__all__ = [
+    "ANOMALY_COLUMNS",
+    "ERROR_COLUMNS",
+    "EXTERIOR_DTYPE",
+    "SCHEMA",
+    "STICKER_TYPE",
+    "STRING",
+    "conform",
+]
 
 #: Ordered categorical of the five CS2 exteriors, best first.
 EXTERIOR_DTYPE = pd.CategoricalDtype(list(EXTERIORS), ordered=True)
@@ -57,6 +65,31 @@ SCHEMA: Mapping[str, Any] = {
     "stickers": pd.ArrowDtype(STICKER_TYPE),
     "icon_url": STRING,
     "updated_at": "datetime64[ns, UTC]",
+}
+
+#: Columns of ``df.assetpay.errors`` (records in ``attrs["errors"]``) and their dtypes:
+#: one row per failed account, traced to its input by position and masked trade URL;
+#: ``elapsed`` is the seconds spent on it.
+ERROR_COLUMNS: Mapping[str, Any] = {
+    "steam_id": "string",
+    "input": "Int64",
+    "trade_url": "string",
+    "code": "Int64",
+    "key": "string",
+    "status": "Int64",
+    "message": "string",
+    "request_id": "string",
+    "attempts": "Int64",
+    "elapsed": "Float64",
+}
+#: Columns of ``df.assetpay.anomalies`` (records in ``attrs["anomalies"]``): one row per
+#: value set aside as out of range (the value as the API sent it, as text).
+ANOMALY_COLUMNS: Mapping[str, Any] = {
+    "steam_id": "string",
+    "item_id": "string",
+    "field": "string",
+    "value": "string",
+    "reason": "string",
 }
 
 

@@ -85,6 +85,12 @@ def _options(series: pd.Series) -> list[str]:
     return [_ALL, *sorted(str(v) for v in series.dropna().unique())]
 
 
+def _anomalies(frame: pd.DataFrame) -> str:
+    """``n anomalies set aside`` (values out of range), or "" when there are none."""
+    n = len(frame.assetpay.anomalies)
+    return f"{n} {'anomaly' if n == 1 else 'anomalies'} set aside" if n else ""
+
+
 def _error_html(exc: BaseException) -> str:
     text = exc.message if isinstance(exc, AssetPayError) else str(exc)
     return (
@@ -224,13 +230,19 @@ class Explorer(w.VBox):
 
     @staticmethod
     def summary_text(frame: pd.DataFrame) -> str:
-        """``n items · market value · offer value · payout ratio`` of a frame."""
+        """``n items · market value · offer value · payout ratio`` of a frame.
+
+        When values were set aside as out of range (``frame.assetpay.anomalies``),
+        ``· n anomalies set aside`` follows.
+        """
         totals = analysis.summary(frame)
-        return (
+        text = (
             f"{int(totals['items'])} items · market value {_usd(totals['market_value'])} · "
             f"offer value {_usd(totals['offer_value'])} · "
             f"payout ratio {_pct(totals['payout_ratio'])}"
         )
+        anomalies = _anomalies(frame)
+        return f"{text} · {anomalies}" if anomalies else text
 
     def table_html(self, frame: pd.DataFrame) -> str:
         """The first ``rows`` rows as a formatted HTML table."""
@@ -327,8 +339,11 @@ class InventoryLoader(w.VBox):
             self.button.disabled = False
         self.frame = frame
         source = "from the cache" if frame.attrs.get("from_cache") else "from the API"
+        anomalies = _anomalies(frame)
+        note = f" {anomalies} (see frame.assetpay.anomalies)." if anomalies else ""
         self.status.value = html.escape(
             f"Loaded {len(frame)} items for steam_id {frame.attrs.get('steam_id')} ({source})."
+            + note
         )
         for callback in self._callbacks:
             callback(frame)

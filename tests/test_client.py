@@ -260,11 +260,13 @@ def test_private_account_is_inventory_unavailable_after_one_request(sandbox):
     assert len(inventory_requests(sandbox)) == 1
 
 
-def test_fetch_failed_is_permanent_despite_http_500(sandbox):
-    with pytest.raises(apa.InventoryUnavailable) as info:
-        make_client(sandbox).inventory(sandbox.accounts["fetch_failed"].trade_url)
-    assert (info.value.code, info.value.status) == (3, 500)
-    assert len(inventory_requests(sandbox)) == 1
+@pytest.mark.parametrize(("dialect", "status"), [("co", 500), ("gg", 424)])
+def test_fetch_failed_is_permanent_despite_a_retryable_status(dialect, status):
+    with apa.sandbox.serve(dialect=dialect) as box:
+        with pytest.raises(apa.InventoryUnavailable) as info:
+            make_client(box).inventory(box.accounts["fetch_failed"].trade_url)
+        assert (info.value.code, info.value.status) == (3, status)
+        assert len(inventory_requests(box)) == 1
 
 
 def test_wrong_key_is_authentication_error_not_retried(sandbox):
@@ -403,16 +405,26 @@ def test_batch_with_a_private_account_keeps_the_others(sandbox):
     expected_ids = [apa.TradeUrl.parse(u).steam_id for u in good]
     assert df["steam_id"].unique().tolist() == expected_ids
     assert len(df) == sum(len(sandbox.items(u)) for u in good)
-    errors = df.attrs["errors"]
-    assert errors.columns.tolist() == ["steam_id", "code", "key", "message", "request_id"]
+    errors = df.assetpay.errors
+    assert errors.columns.tolist() == [
+        "steam_id", "input", "trade_url", "code", "key", "status", "message", "request_id",
+        "attempts", "elapsed",
+    ]  # fmt: skip
     assert errors["steam_id"].tolist() == [private.steam_id]
+    assert errors["input"].tolist() == [1]  # its position in the list given
     assert errors["key"].tolist() == ["USER_NOT_TRADEABLE"] and errors["code"].tolist() == [7]
+    assert errors["status"].tolist() == [400] and errors["attempts"].tolist() == [1]
     assert errors["request_id"].notna().all()
+    # the trade URL is traceable but its token is masked
+    token = private.trade_url.split("token=")[1]
+    assert errors["trade_url"].str.contains(f"partner={private.partner}").all()
+    assert token not in errors["trade_url"].iloc[0]
 
 
 def test_batch_collects_invalid_urls_without_a_request(sandbox):
     df = make_client(sandbox).inventories(["not a url", sandbox.trade_urls[0]], progress=False)
-    assert df.attrs["errors"]["key"].tolist() == ["INVALID_TRADEURL"]
+    errors = df.assetpay.errors
+    assert errors["key"].tolist() == ["INVALID_TRADEURL"] and errors["input"].tolist() == [0]
     assert len(inventory_requests(sandbox)) == 1
 
 
@@ -433,16 +445,21 @@ def test_batch_concurrent_equals_one_by_one(sandbox):
     alone = pd.concat([client.inventory(u) for u in urls], ignore_index=True)
     pd.testing.assert_frame_equal(together, alone, check_like=False)
     assert together.attrs["steam_ids"] == [apa.TradeUrl.parse(u).steam_id for u in urls]
-    assert len(together.attrs["errors"]) == 0
+    assert together.attrs["errors"] == [] and together.assetpay.errors.empty
 
 
 def test_batch_argument_validation(sandbox):
     client = make_client(sandbox)
-    for kwargs in ({"workers": 0}, {"errors": "ignore"}, {"game": "1"}, {"sort": "x"}):
+    for kwargs in (
+        {"workers": 0}, {"errors": "ignore"}, {"game": "1"}, {"sort": "x"},
+        {"refresh": "yes"}, {"give_up_after": 0},
+    ):  # fmt: skip
         with pytest.raises(apa.InvalidRequest):
             client.inventories(sandbox.trade_urls, **kwargs)
     with pytest.raises(apa.InvalidRequest, match="list"):
         client.inventories(sandbox.trade_urls[0])
+    with pytest.raises(apa.InvalidRequest, match="got int"):
+        client.inventories(5)
     assert sandbox.requests == []
 
 

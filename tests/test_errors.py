@@ -16,6 +16,8 @@ DOCUMENTED = [
     ("INVENTORY_FETCH_FAILED", 3, 500, apa.InventoryUnavailable),
     ("INVENTORY_FETCH_FAILED", 3, 424, apa.InventoryUnavailable),
     ("USER_NOT_TRADEABLE", 7, 400, apa.InventoryUnavailable),
+    # the official SDK's key for a private inventory (its mock sends code 1000)
+    ("INVENTORY_PRIVATE", 1000, 400, apa.InventoryUnavailable),
     ("INVALID_TRADEURL", 13, 400, apa.InvalidTradeUrl),
     ("INVALID_TRADEURL", 14, 400, apa.InvalidTradeUrl),
     ("STEAM_UNAVAILABLE", 31, 424, apa.ServiceUnavailable),
@@ -153,3 +155,32 @@ def test_tree():
         apa.InvalidRequest,
     ):
         assert issubclass(cls, apa.AssetPayError)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "limit"),
+    [
+        ({"code": 33, "key": "STEAM_RATE_LIMITED"}, 424, "steam"),
+        ({"code": 33}, 424, "steam"),
+        ({"code": 1005, "key": "RATE_LIMITED"}, 429, "merchant"),
+        ({"code": 1007, "key": "RATE_LIMITED"}, 429, "merchant"),
+        (None, 429, "merchant"),
+    ],
+)
+def test_steam_and_merchant_rate_limits_are_told_apart(error, status, limit):
+    err = error_from_response(status=status, error=error, retry_after=2.0)
+    assert isinstance(err, apa.RateLimited)
+    assert err.limit == limit
+    assert err.retry_after == 2.0
+    # only the merchant's limit is the merchant's budget (and workers= can help)
+    assert ("workers=" in err.message) == (limit == "merchant")
+    assert ("not the merchant's" in err.message) == (limit == "steam")
+
+
+def test_new_error_classes_are_asset_pay_errors():
+    assert issubclass(apa.InconsistentInventory, apa.AssetPayError)
+    assert apa.InconsistentInventory("x").retryable
+    assert issubclass(apa.MalformedResponse, apa.AssetPayError)
+    assert not apa.MalformedResponse("x").retryable
+    err = apa.AssetPayError("x")
+    assert (err.attempts, err.elapsed) == (None, None)

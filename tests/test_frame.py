@@ -126,13 +126,34 @@ def test_doppler_phase_and_stickers(cs2, cs2_body):
 def test_attrs(cs2, cs2_body):
     data = cs2_body["data"]
     assert cs2.attrs["count"] == data["count"]
-    assert cs2.attrs["updated_at"] == pd.Timestamp("2026-06-01 09:30:00", tz="UTC")
+    assert cs2.attrs["updated_at"] == "2026-06-01T09:30:00Z"  # ISO-8601 UTC, JSON-friendly
     assert cs2.attrs["collateral"] == 0
     assert cs2.attrs["game"] == "730"
     assert cs2.attrs["steam_id"] == "76561198000000001"
     assert cs2.attrs["request_ids"] == [cs2_body["requestId"]]
     assert cs2.attrs["from_cache"] is False
-    assert (cs2["updated_at"] == cs2.attrs["updated_at"]).all()
+    assert (cs2["updated_at"] == pd.Timestamp("2026-06-01 09:30:00", tz="UTC")).all()
+    assert str(cs2["updated_at"].dtype) == "datetime64[ns, UTC]"
+    json.dumps(cs2.attrs)  # every value JSON-friendly (pandas writes attrs with json.dumps)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("2026-06-01T09:30:00Z", "2026-06-01T09:30:00Z"),
+        ("2026-06-01T11:30:00+02:00", "2026-06-01T09:30:00Z"),
+        ("2026-06-01T09:30:00", "2026-06-01T09:30:00Z"),  # naive: taken as UTC
+        ("2026-06-01T09:30:00.250Z", "2026-06-01T09:30:00.250000Z"),
+        ("not a time", None),
+        (None, None),
+    ],
+)
+def test_attrs_updated_at_is_an_iso_utc_string(sent, kept):
+    page = {"inventory": [{"id": "a"}], "count": 1, "updatedAt": sent, "collateral": 0}
+    df = from_pages([page])
+    assert df.attrs["updated_at"] == kept
+    expected = pd.NaT if kept is None else pd.Timestamp(kept)
+    assert df["updated_at"].tolist() == [expected]
 
 
 def test_rust_frame_is_typed_like_the_rest():
@@ -263,7 +284,14 @@ item_values = st.one_of(
     )
 )
 def test_any_json_shape_builds_a_typed_frame(items):
-    df = from_items(items)
-    assert len(df) == len(items)
+    df = from_items(items, drop_missing_ids=True)
+    # an item without a usable id (missing, null, an object or a list) is set aside
+    kept = [i for i in items if i.get("id") is not None and not isinstance(i["id"], (dict, list))]
+    assert len(df) == len(kept)
+    dropped = [a for a in df.attrs["anomalies"] if a["field"] == "id"]
+    assert len(dropped) == len(items) - len(kept)
+    # values out of range never survive into the frame
+    assert not (df["market_price"] < 0).any() and not (df["offer_price"] < 0).any()
+    assert not ((df["wear"] < 0) | (df["wear"] > 1)).any()
     assert list(df.columns) == list(SCHEMA)
     assert df["market_price"].dtype == "Float64"

@@ -60,7 +60,12 @@ def response(status, body):
 
 
 def test_only_successful_envelopes_pass_the_filter():
-    assert _is_success(response(200, b'{"success": true, "data": {}}'))
+    good = b'{"success": true, "data": {"inventory": [], "count": 0}}'
+    assert _is_success(response(200, good))
+    # a success envelope of the wrong shape is never cached (it would be served again)
+    assert not _is_success(response(200, b'{"success": true, "data": {}}'))
+    wrong = b'{"success": true, "data": {"inventory": {}, "count": 0}}'
+    assert not _is_success(response(200, wrong))
     assert not _is_success(response(200, b'{"success": false, "error": {"code": 1011}}'))
     assert not _is_success(response(200, b'{"success": "true"}'))
     assert not _is_success(response(200, b'{"success": true, "da'))

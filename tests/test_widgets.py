@@ -160,6 +160,47 @@ def test_empty_frame():
     assert app.error.value == ""
 
 
+def anomalies(n):
+    return [{"steam_id": "1", "item_id": f"x{i}", "field": "wear", "value": "1.7",
+             "reason": "wear outside [0, 1]"} for i in range(n)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("n", "note"), [(0, None), (1, "1 anomaly set aside"),
+                                         (2, "2 anomalies set aside")])  # fmt: skip
+def test_summary_line_counts_the_anomalies(df, n, note):
+    df.attrs["anomalies"] = anomalies(n)
+    app = explorer(df)
+    app.weapon.value = "AWP"
+    base = "2 items · market value $205.00 · offer value $60.00 · payout ratio 70.6%"
+    expected = base if note is None else f"{base} · {note}"
+    assert app.summary_text(app.filtered) == expected
+    assert expected in app.summary.value
+    assert "anomal" not in app.summary.value or note is not None
+
+
+class FakeClient:
+    """An ``InventorySource`` handing back a frame built by hand."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def inventory(self, trade_url, game="730", *, refresh=False):
+        return self.frame
+
+
+@pytest.mark.parametrize(("n", "note"), [(0, None), (1, "1 anomaly set aside"),
+                                         (3, "3 anomalies set aside")])  # fmt: skip
+def test_loader_status_counts_the_anomalies(df, n, note):
+    df.attrs = {"steam_id": "1", "from_cache": False, "anomalies": anomalies(n)}
+    loader = inventory_loader(FakeClient(df))
+    assert loader.load() is df
+    loaded = "Loaded 6 items for steam_id 1 (from the API)."
+    if note is None:
+        assert loader.status.value == loaded
+    else:
+        assert loader.status.value == f"{loaded} {note} (see frame.assetpay.anomalies)."
+
+
 # --- the loader, against the real sandbox --------------------------------------------
 
 

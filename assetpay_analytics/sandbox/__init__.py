@@ -7,6 +7,17 @@ It answers ``GET /secure/inventory`` to the letter of the contract (envelope and
 statuses, and a per-merchant rate limit answered with 429 + ``Retry-After``) from
 deterministic demo inventories (``data``), optionally with injected faults.
 
+- ``faults=Faults(...)``: seeded transient faults (503/429 refusals, connection resets,
+  truncated bodies, HTML 502 pages, slow-drip bodies) and per-account integrity faults
+  (duplicated pages, shifting or endless inventories, a wrong ``count``, malformed
+  payloads, out-of-range values); see ``faults``.
+- ``dialect="gg"`` (default) or ``"co"``: the codes and HTTP statuses of either
+  documentation (validation 422 or 400, INVENTORY_FETCH_FAILED 424 or 500, ...).
+- Every response echoes the client's ``x-request-id`` (kept in ``Sandbox.requests``).
+- The request log keeps the latest ``log_limit`` requests (10,000 by default); a
+  connection silent for ``idle_timeout`` seconds (30 by default) is closed; ``stop()``
+  closes the open keep-alive connections too.
+
 Examples
 --------
 >>> import requests
@@ -29,11 +40,16 @@ from typing import Any
 from ..constants import GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
 from ..tradeurl import TradeUrl
 from . import data
-from .app import SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter, make_server
+from ._server import IDLE_TIMEOUT, make_server
+from .app import DIALECTS, LOG_LIMIT, SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter
 from .data import Account
-from .faults import Faults
+from .faults import MALFORMED_KINDS, Faults
 
 __all__ = [
+    "DIALECTS",
+    "IDLE_TIMEOUT",
+    "LOG_LIMIT",
+    "MALFORMED_KINDS",
     "SANDBOX_API_KEY",
     "Account",
     "Faults",
@@ -81,7 +97,7 @@ class Sandbox:
 
     @property
     def requests(self) -> list[RequestRecord]:
-        """Every request received since the last ``reset()``, oldest first."""
+        """The requests since the last ``reset()``, oldest first (the latest ``log_limit``)."""
         with self._state.lock:
             return list(self._state.log)
 
@@ -91,7 +107,10 @@ class Sandbox:
         return TradeUrl.parse(account).partner
 
     def items(self, account: str, game: str = GAME_CS2) -> list[dict[str, Any]]:
-        """An account's full raw inventory (before filters), as the server serialises it.
+        """An account's full raw inventory (before filters), exactly as served now.
+
+        Out-of-range values and the items a shifting inventory has gained so far are
+        included, so expectations can be computed from it.
 
         Parameters
         ----------
@@ -99,12 +118,38 @@ class Sandbox:
             An account name or a trade URL.
         game : str
             ``"730"`` or ``"252490"``.
+
+        Raises
+        ------
+        ValueError
+            For an account with an endless inventory (``Faults.endless``).
         """
-        partner = self._partner(account)
-        known = data.account_by_partner(partner)
-        if known is not None and known.kind == "empty":
-            return []
-        return data.inventory(partner, str(game))
+        return self._state.items(self._partner(account), str(game))
+
+    @property
+    def faults(self) -> Faults | None:
+        """The injected faults, if any."""
+        return self._state.faults
+
+    @property
+    def page_cap(self) -> int | None:
+        """The most items a page holds, whatever ``limit`` asks (None: no cap)."""
+        return self._state.page_cap
+
+    @property
+    def dialect(self) -> str:
+        """``"gg"`` or ``"co"``: whose error codes and statuses the sandbox answers with."""
+        return self._state.dialect
+
+    @property
+    def idle_timeout(self) -> float:
+        """Seconds before a silent or half-sent connection is closed."""
+        return float(self._server.idle_timeout)
+
+    @property
+    def log_limit(self) -> int:
+        """How many requests ``requests`` keeps (the oldest are dropped first)."""
+        return self._state.log_limit
 
     def requests_for(self, account: str) -> list[RequestRecord]:
         """The requests about one account (name or trade URL)."""
@@ -113,12 +158,19 @@ class Sandbox:
         return [r for r in self.requests if marker in r.params.get("tradeUrl", "")]
 
     def reset(self) -> None:
-        """Clear the request log, the flaky/throttled counters and the rate-limit windows."""
+        """Clear the request log, the counters, the shifted inventories, the rate windows.
+
+        The faults' decision sequence starts again too.
+        """
         self._state.reset()
 
     def stop(self) -> None:
-        """Shut the server down (also done by ``serve()`` on exit)."""
+        """Shut the server down and close its open connections (also done by ``serve()``).
+
+        A client holding a keep-alive connection gets no further answer.
+        """
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         self._thread.join(timeout=5)
 
@@ -131,6 +183,9 @@ def start(
     faults: Faults | None = None,
     page_cap: int | None = None,
     rate_limit: tuple[int, float] | None = None,
+    dialect: str = "gg",
+    idle_timeout: float = IDLE_TIMEOUT,
+    log_limit: int = LOG_LIMIT,
 ) -> Sandbox:
     """Start a sandbox in a background thread; call ``.stop()`` when done.
 
@@ -138,21 +193,17 @@ def start(
 
     Examples
     --------
-    >>> box = start()
-    >>> box.url.startswith("http://127.0.0.1:")
-    True
+    >>> box = start(dialect="co")
+    >>> box.url.startswith("http://127.0.0.1:"), box.dialect
+    (True, 'co')
     >>> box.stop()
     """
     if page_cap is not None and page_cap < 1:
         raise ValueError("page_cap must be at least 1")
     limit = rate_limit or ((RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED), 60.0)
-    state = SandboxState(
-        api_key=SANDBOX_API_KEY,
-        limiter=_RateLimiter(*limit),
-        faults=faults,
-        page_cap=page_cap,
-    )
-    return Sandbox(make_server(host, port, state), state)
+    state = SandboxState(api_key=SANDBOX_API_KEY, limiter=_RateLimiter(*limit), faults=faults,
+                         page_cap=page_cap, dialect=dialect, log_limit=log_limit)  # fmt: skip
+    return Sandbox(make_server(host, port, state, idle_timeout), state)
 
 
 @contextmanager
@@ -164,6 +215,9 @@ def serve(
     faults: Faults | None = None,
     page_cap: int | None = None,
     rate_limit: tuple[int, float] | None = None,
+    dialect: str = "gg",
+    idle_timeout: float = IDLE_TIMEOUT,
+    log_limit: int = LOG_LIMIT,
 ) -> Iterator[Sandbox]:
     """Run an AssetPay-compatible server on 127.0.0.1 for the duration of a ``with``.
 
@@ -176,15 +230,31 @@ def serve(
     verified : bool
         The merchant's status: 10,000 requests a minute when verified, else 100.
     faults : Faults, optional
-        Injected failures and latency.
+        Injected failures, broken answers and latency (see ``Faults``).
     page_cap : int, optional
         Ignore ``limit=-1`` and never send more than this many items a page.
     rate_limit : (int, float), optional
         ``(requests, window seconds)`` instead of the per-minute merchant limit.
+    dialect : {"gg", "co"}
+        Whose documented codes and statuses to answer with: ``"gg"`` (validation 422,
+        INVENTORY_FETCH_FAILED 424, RATE_LIMITED 1005, INVALID_TRADEURL 13) or ``"co"``
+        (validation 400, INVENTORY_FETCH_FAILED 500, RATE_LIMITED 1007,
+        INVALID_TRADEURL 14).
+    idle_timeout : float
+        Seconds after which a connection that sends nothing (or half a request) is
+        closed (default 30).
+    log_limit : int
+        How many requests ``Sandbox.requests`` keeps (default 10,000, oldest dropped).
 
     Yields
     ------
     Sandbox
+
+    Raises
+    ------
+    ValueError
+        For an unknown dialect, a ``page_cap``/``log_limit`` below 1 or a non-positive
+        ``idle_timeout``.
 
     Examples
     --------
@@ -193,7 +263,8 @@ def serve(
     ['alice', 'bob', 'carol']
     """
     box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
-                rate_limit=rate_limit)  # fmt: skip
+                rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
+                log_limit=log_limit)  # fmt: skip
     try:
         yield box
     finally:
@@ -201,12 +272,25 @@ def serve(
 
 
 def run(
-    port: int = 8080, *, host: str = "127.0.0.1", verified: bool = True,
+    port: int = 8080,
+    *,
+    host: str = "127.0.0.1",
+    verified: bool = True,
     faults: Faults | None = None,
-) -> None:  # fmt: skip
-    """Serve until Ctrl-C, printing the URL, the demo key and the demo trade URLs."""
-    box = start(port, host=host, verified=verified, faults=faults)
-    print(f"AssetPay sandbox on {box.url}  (api key: {box.api_key})")
+    page_cap: int | None = None,
+    rate_limit: tuple[int, float] | None = None,
+    dialect: str = "gg",
+    idle_timeout: float = IDLE_TIMEOUT,
+    log_limit: int = LOG_LIMIT,
+) -> None:
+    """Serve until Ctrl-C, printing the URL, the demo key and the demo trade URLs.
+
+    The options are those of ``serve()``.
+    """
+    box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
+                rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
+                log_limit=log_limit)  # fmt: skip
+    print(f"AssetPay sandbox on {box.url}  (api key: {box.api_key}, dialect: {box.dialect})")
     for name, account in box.accounts.items():
         print(f"  {name:<13} {account.kind:<13} {account.trade_url}")
     print("Ctrl-C to stop.")

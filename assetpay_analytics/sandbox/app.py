@@ -1,49 +1,48 @@
-"""The sandbox's HTTP side: routing, the envelope, validation, filters, paging, limits.
+"""The sandbox's answers: its state (options, request log, counters) and what it replies.
 
-A stdlib ``ThreadingHTTPServer`` is enough here: one endpoint, loopback only, and no
-dependency a notebook user would have to install for a demo server.
+``respond`` turns one request (method, path, query, api key) into an ``Answer``: the
+envelope, the HTTP status and headers, and which wire fault (if any) the HTTP side
+(``_server``) must act out. Validation, filters and paging are in ``_query``; the
+integrity faults' effects in ``_integrity``; the decisions in ``faults.Faults``.
+
+The request log (``SandboxState.log``) is bounded: it keeps the latest ``log_limit``
+records (``LOG_LIMIT``, 10,000, by default), so a long-running sandbox does not grow.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import orjson
-
-from ..constants import (
-    API_KEY_HEADER,
-    DEFAULT_PAGE_SIZE,
-    ERRORS_GG,
-    GAME_CS2,
-    GAMES,
-    INVENTORY_PATH,
-    MAX_ACCOUNT_ID,
-    SEARCH_MAX_LEN,
-    SORTS,
-    UNLIMITED,
-)
+from ..constants import ERRORS_BY_DIALECT, GAME_CS2, INVENTORY_PATH
 from . import data
+from ._integrity import ENDLESS_COUNT, endless_page, endless_page_size, malform, shift_item, spoil
+from ._query import ApiError, Query, page_of, page_size, parse_query, select
 from .faults import Faults
 
-__all__ = ["SANDBOX_API_KEY", "RequestRecord", "SandboxState", "make_server"]
+__all__ = [
+    "DIALECTS",
+    "LOG_LIMIT",
+    "SANDBOX_API_KEY",
+    "Answer",
+    "RequestRecord",
+    "SandboxState",
+    "respond",
+]
 
 #: The sandbox's fixed, public demo key (not a secret: it opens only the sandbox).
 SANDBOX_API_KEY = "ap_sandbox_demo_4f2a9c"
-#: The OpenAPI pattern the real API validates trade URLs with.
-TRADE_URL_PATTERN = re.compile(
-    r"^https://steamcommunity\.com/tradeoffer/new/\?partner=(\d{1,10})&token=[A-Za-z0-9_-]{8}$"
-)
+#: The documentation versions whose codes and statuses the sandbox can answer with.
+DIALECTS: tuple[str, ...] = tuple(ERRORS_BY_DIALECT)
+#: How many requests the log keeps by default (the oldest are dropped first).
+LOG_LIMIT = 10_000
 _MESSAGES = {
     "INVENTORY_FETCH_FAILED": "Failed to fetch inventory: the profile is private or banned",
     "USER_NOT_TRADEABLE": "User cannot trade: the inventory is private or trading is restricted",
@@ -61,7 +60,27 @@ _MESSAGES = {
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request the sandbox received (the api key's value is never kept)."""
+    """One request the sandbox received (the api key's value is never kept).
+
+    Attributes
+    ----------
+    method, path : str
+        The request line.
+    params : dict of str to str
+        The query string.
+    has_api_key : bool
+        Whether an ``api-key`` header was sent.
+    status : int
+        The HTTP status answered; 0 when the connection was reset without an answer.
+    key : str or None
+        The error key answered, if any.
+    time : float
+        ``time.monotonic()`` when it was answered.
+    client_request_id : str or None
+        The client's ``x-request-id`` header, if sent.
+    fault : str or None
+        The wire fault acted out: ``"reset"``, ``"truncate"``, ``"html"`` or ``"drip"``.
+    """
 
     method: str
     path: str
@@ -70,14 +89,8 @@ class RequestRecord:
     status: int
     key: str | None
     time: float
-
-
-class _ApiError(Exception):
-    def __init__(self, key: str, fields: Mapping[str, str] | None = None, retry_after: int = 0):
-        super().__init__(key)
-        self.key = key
-        self.fields = dict(fields or {})
-        self.retry_after = retry_after
+    client_request_id: str | None = None
+    fault: str | None = None
 
 
 class _RateLimiter:
@@ -110,15 +123,38 @@ class _RateLimiter:
 
 @dataclass
 class SandboxState:
-    """What a running sandbox remembers: its options, request log and counters."""
+    """What a running sandbox remembers: its options, request log and counters.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``dialect`` (``DIALECTS``) or a ``log_limit`` below 1.
+    """
 
     api_key: str
     limiter: _RateLimiter
     faults: Faults | None = None
     page_cap: int | None = None
-    log: list[RequestRecord] = field(default_factory=list)
+    dialect: str = "gg"
+    log_limit: int = LOG_LIMIT
+    log: deque[RequestRecord] = field(init=False)
     hits: dict[int, int] = field(default_factory=dict)
+    #: partner -> the game of each change a shifting inventory has had, in order.
+    shifts: dict[int, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.dialect not in ERRORS_BY_DIALECT:
+            allowed = " or ".join(repr(d) for d in DIALECTS)
+            raise ValueError(f"unknown dialect {self.dialect!r}: use {allowed}")
+        if self.log_limit < 1:
+            raise ValueError("log_limit must be at least 1")
+        self.log = deque(maxlen=self.log_limit)
+
+    @property
+    def errors(self) -> Mapping[str, tuple[int, int]]:
+        """Error key -> (code, HTTP status) in this sandbox's dialect."""
+        return ERRORS_BY_DIALECT[self.dialect]
 
     def record(self, record: RequestRecord) -> None:
         with self.lock:
@@ -130,186 +166,147 @@ class SandboxState:
             self.hits[partner] = self.hits.get(partner, 0) + 1
             return self.hits[partner]
 
+    def shift(self, partner: int, game: str) -> None:
+        """Spend one of a shifting account's changes (if any remain) on ``game``."""
+        budget = self.faults.shifting.get(partner, 0) if self.faults else 0
+        with self.lock:
+            done = self.shifts.setdefault(partner, [])
+            if len(done) < budget:
+                done.append(game)
+
+    def items(self, partner: int, game: str) -> list[dict[str, Any]]:
+        """An account's whole inventory as served now (out-of-range values and shifts in)."""
+        faults = self.faults
+        if faults is not None and partner in faults.endless:
+            raise ValueError(f"partner {partner} has an endless inventory: it has no whole")
+        account = data.account_by_partner(partner)
+        items = [] if account and account.kind == "empty" else data.inventory(partner, game)
+        if faults is not None and partner in faults.out_of_range and game == GAME_CS2:
+            spoil(items)
+        with self.lock:
+            games = list(self.shifts.get(partner, ()))
+        added = [shift_item(partner, game, n) for n, g in enumerate(games, 1) if g == game]
+        return [*reversed(added), *items]
+
     def reset(self) -> None:
         with self.lock:
             self.log.clear()
             self.hits.clear()
+            self.shifts.clear()
         self.limiter.reset()
         if self.faults is not None:
             self.faults.reset()
 
 
-# --- validation --------------------------------------------------------------------
-
-
-def _bool_param(params: Mapping[str, str], name: str, fields: dict[str, str]) -> bool:
-    value = params.get(name, "false").lower()
-    if value not in ("true", "false"):
-        fields[name] = "must be true or false"
-    return value == "true"
-
-
-def _number_param(params: Mapping[str, str], name: str, fields: dict[str, str]) -> float | None:
-    if name not in params or params[name] in ("", "null"):
-        return None
-    try:
-        value = float(params[name])
-    except ValueError:
-        fields[name] = "must be a number"
-        return None
-    if not math.isfinite(value) or value < 0:
-        fields[name] = "must be a number >= 0"
-        return None
-    return value
-
-
-def _int_param(params: Mapping[str, str], name: str, default: int, fields: dict[str, str]) -> int:
-    try:
-        return int(params.get(name, default))
-    except ValueError:
-        fields[name] = "must be an integer"
-        return default
-
-
-@dataclass(frozen=True)
-class _Query:
-    partner: int
-    game: str
-    search: str | None
-    sort: str
-    min_price: float | None
-    max_price: float | None
-    page: int
-    limit: int
-    accepted_only: bool
-    refresh: bool
-
-
-def _parse_query(params: Mapping[str, str]) -> _Query:
-    match = TRADE_URL_PATTERN.match(params.get("tradeUrl", ""))
-    if not match or not 0 < int(match.group(1)) <= MAX_ACCOUNT_ID:
-        raise _ApiError("INVALID_TRADEURL")
-    fields: dict[str, str] = {}
-    game = params.get("game", GAME_CS2).strip()
-    if game not in GAMES:
-        fields["game"] = f"must be one of {', '.join(GAMES)}"
-    sort = params.get("sort", "relevance")
-    if sort not in SORTS:
-        fields["sort"] = f"must be one of {', '.join(SORTS)}"
-    search = params.get("search") or None
-    if search is not None and len(search) > SEARCH_MAX_LEN:
-        fields["search"] = f"must be at most {SEARCH_MAX_LEN} characters"
-    low, high = _number_param(params, "minPrice", fields), _number_param(params, "maxPrice", fields)
-    if low is not None and high is not None and low > high:
-        fields["minPrice"] = "must not be greater than maxPrice"
-    page = _int_param(params, "page", 1, fields)
-    if page < 1:
-        fields["page"] = "must be >= 1"
-    limit = _int_param(params, "limit", DEFAULT_PAGE_SIZE, fields)
-    if limit < 1 and limit != UNLIMITED:
-        fields["limit"] = "must be >= 1, or -1 for everything"
-    accepted_only = _bool_param(params, "acceptedOnly", fields)
-    refresh = _bool_param(params, "refresh", fields)
-    if fields:
-        raise _ApiError("VALIDATION_FAILED", fields)
-    return _Query(int(match.group(1)), game, search, sort, low, high, page, limit,
-                  accepted_only, refresh)  # fmt: skip
-
-
 # --- the inventory answer ------------------------------------------------------------
 
 
-def _offer_price(item: Mapping[str, Any]) -> float | None:
-    offer = item.get("offer")
-    return offer.get("price") if isinstance(offer, Mapping) else None
-
-
-def _accepted(item: Mapping[str, Any]) -> bool:
-    offer = item.get("offer")
-    if isinstance(offer, Mapping) and "accepted" in offer:
-        return offer["accepted"] is True
-    return item.get("accepted") is True
-
-
-def _matches(item: Mapping[str, Any], query: _Query) -> bool:
-    if query.search:
-        needle = query.search.lower()
-        names = f"{item.get('name') or ''}\n{item.get('marketHashName') or ''}".lower()
-        if needle not in names:
-            return False
-    if query.min_price is not None or query.max_price is not None:
-        price = _offer_price(item)
-        if price is None:
-            return False
-        if query.min_price is not None and price < query.min_price:
-            return False
-        if query.max_price is not None and price > query.max_price:
-            return False
-    return not query.accepted_only or _accepted(item)
-
-
-_SORT_KEYS: Mapping[str, Callable[[Mapping[str, Any]], Any]] = {
-    "priceAsc": lambda item: (_offer_price(item) is None, _offer_price(item) or 0.0),
-    "priceDesc": lambda item: (_offer_price(item) is None, -(_offer_price(item) or 0.0)),
-    "nameAsc": lambda item: item.get("marketHashName") or "",
-}
-
-
-def _sorted(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    if sort == "nameDesc":
-        return sorted(items, key=_SORT_KEYS["nameAsc"], reverse=True)
-    if sort in _SORT_KEYS:
-        return sorted(items, key=_SORT_KEYS[sort])
-    return items
-
-
-def _page_of(
-    items: list[dict[str, Any]], query: _Query, page_cap: int | None
-) -> list[dict[str, Any]]:
-    size = len(items) if query.limit == UNLIMITED else query.limit
-    if page_cap is not None:
-        size = min(page_cap, query.limit if query.limit != UNLIMITED else page_cap)
-    if size <= 0:
-        return []
-    start = (query.page - 1) * size
-    return items[start : start + size]
-
-
 def _now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{datetime.now(UTC).microsecond // 1000:03d}Z"
-    )
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _inventory(state: SandboxState, query: _Query) -> dict[str, Any]:
-    account = data.account_by_partner(query.partner)
+def _check_account(state: SandboxState, partner: int) -> None:
+    account = data.account_by_partner(partner)
     kind = account.kind if account else "normal"
-    hit = state.count_hit(query.partner)
+    hit = state.count_hit(partner)
     if kind == "private":
-        raise _ApiError("USER_NOT_TRADEABLE")
+        raise ApiError("USER_NOT_TRADEABLE")
     if kind == "fetch_failed":
-        raise _ApiError("INVENTORY_FETCH_FAILED")
+        raise ApiError("INVENTORY_FETCH_FAILED")
     if kind == "steam_down":
-        raise _ApiError("STEAM_UNAVAILABLE")
+        raise ApiError("STEAM_UNAVAILABLE")
     if kind == "flaky" and hit <= 2:
-        raise _ApiError("FLEET_DEGRADED")
+        raise ApiError("FLEET_DEGRADED")
     if kind == "throttled" and hit <= 1:
-        raise _ApiError("RATE_LIMITED", retry_after=1)
-    items = [] if kind == "empty" else data.inventory(query.partner, query.game)
-    matching = _sorted([item for item in items if _matches(item, query)], query.sort)
+        raise ApiError("RATE_LIMITED", retry_after=1)
+
+
+def _listed(state: SandboxState, query: Query) -> dict[str, Any]:
+    faults, partner = state.faults, query.partner
+    if query.page >= 2:
+        state.shift(partner, query.game)
+    matching = select(state.items(partner, query.game), query)
+    page = query.page
+    if faults is not None and partner in faults.duplicate_pages and page >= 2:
+        page -= 1
+    count = faults.wrong_count.get(partner, len(matching)) if faults else len(matching)
     return {
-        "inventory": _page_of(matching, query, state.page_cap),
-        "count": len(matching),
+        "inventory": page_of(matching, page, page_size(query, state.page_cap, len(matching))),
+        "count": count,
+        "updatedAt": _now_iso() if query.refresh else data.updated_at(partner),
+        "collateral": 0,
+    }
+
+
+def _endless(state: SandboxState, query: Query) -> dict[str, Any]:
+    size = endless_page_size(query.limit, state.page_cap)
+    return {
+        "inventory": endless_page(query.partner, query.game, query.page, size),
+        "count": ENDLESS_COUNT,
         "updatedAt": _now_iso() if query.refresh else data.updated_at(query.partner),
         "collateral": 0,
     }
 
 
-# --- HTTP ----------------------------------------------------------------------------
+def _inventory(state: SandboxState, query: Query) -> Any:
+    _check_account(state, query.partner)
+    faults = state.faults
+    if faults is not None and query.partner in faults.endless:
+        answer = _endless(state, query)
+    else:
+        answer = _listed(state, query)
+    kind = faults.malformed.get(query.partner) if faults is not None else None
+    return answer if kind is None else malform(kind, answer)
 
 
-def _error_body(error: _ApiError, request_id: str) -> tuple[int, dict[str, Any]]:
-    code, status = ERRORS_GG[error.key]
+# --- one request -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send back: status (0: nothing, reset), JSON body, headers, wire fault."""
+
+    request_id: str
+    status: int
+    body: dict[str, Any] | None
+    headers: dict[str, str]
+    key: str | None = None
+    fault: str | None = None
+
+
+def _admit(
+    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None
+) -> Query:
+    if path.rstrip("/") != INVENTORY_PATH or method != "GET":
+        raise ApiError("NOT_FOUND")
+    if not key:
+        raise ApiError("MISSING_API_KEY")
+    if key != state.api_key:
+        raise ApiError("INVALID_API_KEY")
+    wait = state.limiter.wait_for(key, time.monotonic())
+    if wait > 0:
+        raise ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
+    return parse_query(params)
+
+
+def _decide(faults: Faults | None) -> str | None:
+    """The wire fault for this request; a refusal is raised as ``ApiError``."""
+    fault = faults.decide() if faults is not None else None
+    if faults is None or fault is None:
+        return None
+    if fault == "RATE_LIMITED":
+        raise ApiError(fault, retry_after=max(1, math.ceil(faults.retry_after)))
+    if fault in ("FLEET_DEGRADED", "NO_BOTS_AVAILABLE"):
+        wait = faults.unavailable_retry_after
+        raise ApiError(fault, retry_after=None if wait is None else math.ceil(wait))
+    return fault
+
+
+def _error_body(
+    error: ApiError, request_id: str, table: Mapping[str, tuple[int, int]]
+) -> tuple[int, dict[str, Any]]:
+    code, status = table[error.key]
     body: dict[str, Any] = {"code": code, "key": error.key,
                             "message": _MESSAGES.get(error.key, error.key)}  # fmt: skip
     if error.fields:
@@ -317,80 +314,22 @@ def _error_body(error: _ApiError, request_id: str) -> tuple[int, dict[str, Any]]
     return status, {"requestId": request_id, "success": False, "error": body}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silenced: the request log is ``Sandbox.requests``."""
-
-    def _handle(self, method: str) -> None:
-        state = self.server.state
-        if state.faults is not None and state.faults.latency:
-            time.sleep(state.faults.latency)
-        parts = urlsplit(self.path)
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        key = self.headers.get(API_KEY_HEADER)
-        request_id = str(uuid.uuid4())
-        headers: dict[str, str] = {}
-        try:
-            data_ = self._answer(state, method, parts.path, params, key)
-            status, body, error_key = 200, {"requestId": request_id, "success": True,
-                                            "data": data_}, None  # fmt: skip
-        except _ApiError as error:
-            status, body = _error_body(error, request_id)
-            error_key = error.key
-            if error.retry_after:
-                headers["Retry-After"] = str(error.retry_after)
-        if method == "POST":
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        state.record(RequestRecord(method, parts.path, params, key is not None, status,
-                                   error_key, time.monotonic()))  # fmt: skip
-        self._send(status, orjson.dumps(body), headers)
-
-    def _answer(
-        self, state: SandboxState, method: str, path: str, params: dict[str, str], key: str | None
-    ) -> dict[str, Any]:
-        if path.rstrip("/") != INVENTORY_PATH or method != "GET":
-            raise _ApiError("NOT_FOUND")
-        if not key:
-            raise _ApiError("MISSING_API_KEY")
-        if key != state.api_key:
-            raise _ApiError("INVALID_API_KEY")
-        wait = state.limiter.wait_for(key, time.monotonic())
-        if wait > 0:
-            raise _ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
-        query = _parse_query(params)
-        if state.faults is not None and (fault := state.faults.decide()) is not None:
-            wait = max(1, math.ceil(state.faults.retry_after))
-            raise _ApiError(fault, retry_after=wait if fault == "RATE_LIMITED" else 0)
-        return _inventory(state, query)
-
-    def _send(self, status: int, payload: bytes, headers: Mapping[str, str]) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], state: SandboxState) -> None:
-        super().__init__(address, _Handler)
-        self.state = state
-
-
-def make_server(host: str, port: int, state: SandboxState) -> _Server:
-    """A bound (not yet serving) sandbox HTTP server."""
-    return _Server((host, port), state)
+def respond(
+    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None
+) -> Answer:
+    """The answer to one request; ``Answer.fault`` names a wire fault to act out."""
+    request_id = str(uuid.uuid4())
+    fault = None
+    try:
+        query = _admit(state, method, path, params, key)
+        fault = _decide(state.faults)
+        if fault == "reset":
+            return Answer(request_id, 0, None, {}, fault=fault)
+        if fault == "html":
+            return Answer(request_id, 502, None, {}, fault=fault)
+        body = {"requestId": request_id, "success": True, "data": _inventory(state, query)}
+        return Answer(request_id, 200, body, {}, fault=fault)
+    except ApiError as error:
+        status, body = _error_body(error, request_id, state.errors)
+        headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+        return Answer(request_id, status, body, headers, error.key, fault)

@@ -34,6 +34,7 @@ from ..tradeurl import TradeUrl
 from . import catalogue
 from .catalogue import PlainItem, RustItem, Skin
 
+# ``fresh_item`` is for the sandbox's own faults and stays out of the (pinned) ``__all__``.
 __all__ = ["ACCOUNTS", "Account", "account_by_partner", "inventory", "updated_at"]
 
 # --- the catalogue (package data: catalogue.json, loaded by catalogue.py) -------------
@@ -304,6 +305,27 @@ def inventory(partner: int, game: str) -> list[dict[str, Any]]:
             body = _skin_item(rng) if rng.random() < 0.86 else _plain_item(rng)
             items.append(_finish(rng, body, 730))
     return items
+
+
+def fresh_item(seed: str, game: str, item_id: str) -> dict[str, Any]:
+    """One new item drawn from ``seed`` (deterministic), carrying the given id.
+
+    Used by the sandbox's faults that invent items (a shifting or an endless inventory);
+    the demo inventories never call it, so their draws are unchanged.
+
+    Examples
+    --------
+    >>> item = fresh_item("doc", "730", "enc_new_1")
+    >>> item["id"], item["appid"], item == fresh_item("doc", "730", "enc_new_1")
+    ('enc_new_1', 730, True)
+    """
+    rng = random.Random(f"fresh:{seed}:{game}")
+    if game == GAME_RUST:
+        item = _finish(rng, _rust_item(rng), 252490)
+    else:
+        item = _finish(rng, _skin_item(rng) if rng.random() < 0.86 else _plain_item(rng), 730)
+    item["id"] = item_id
+    return item
 
 
 def updated_at(partner: int) -> str:

@@ -1,0 +1,113 @@
+"""Values set aside: out-of-range values become NA, and every one is written down.
+
+A price below zero, a wear outside [0, 1] or an exterior that is not one of the five
+is not believed: the cell becomes NA (so no analysis ever uses it) and a record of
+``steam_id, item_id, field, value, reason`` goes into ``df.attrs["anomalies"]``. An
+item with no id cannot be told apart from another, so its row is dropped (and
+recorded) when the frame is built from API pages. The records are plain dicts of
+strings, so ``attrs`` stays JSON-friendly (pandas writes it into Parquet metadata);
+``df.assetpay.anomalies`` is their typed view. Vectorised over the built frame:
+the per-item loop stays lean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import ANOMALY_COLUMNS
+
+__all__ = ["ANOMALY_COLUMNS", "set_aside"]
+
+
+def _negative(values: pd.Series) -> pd.Series:
+    return values < 0
+
+
+def _outside_unit(values: pd.Series) -> pd.Series:
+    return (values < 0) | (values > 1)
+
+
+#: frame column -> (API field, reason, test of a bad value on a Float64 column)
+_RANGES: dict[str, tuple[str, str, Callable[[pd.Series], pd.Series]]] = {
+    "market_price": ("marketPrice", "negative price", _negative),
+    "offer_price": ("offer.price", "negative price", _negative),
+    "wear": ("wear", "wear outside [0, 1]", _outside_unit),
+}
+
+
+def _text(value: Any) -> str | None:
+    return None if pd.isna(value) else str(value)
+
+
+def _records(
+    df: pd.DataFrame, mask: np.ndarray[Any, Any], field: str, values: Any, reason: str
+) -> list[dict[str, Any]]:
+    """One record per masked row; ``values`` is indexed by row (a pandas array)."""
+    steam_ids, item_ids = df["steam_id"].array, df["item_id"].array
+    return [
+        {
+            "steam_id": _text(steam_ids[i]),
+            "item_id": _text(item_ids[i]),
+            "field": field,
+            "value": _text(values[i]),
+            "reason": reason,
+        }
+        for i in np.flatnonzero(mask)
+    ]
+
+
+def _mask(values: Any) -> np.ndarray[Any, Any]:
+    return np.asarray(values.fillna(False), dtype=bool)
+
+
+def set_aside(
+    df: pd.DataFrame, odd_exterior: Sequence[str | None], *, drop_missing_ids: bool
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The frame with out-of-range values made NA and id-less rows dropped, and the records.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A freshly built inventory frame (default RangeIndex).
+    odd_exterior : sequence of str or None
+        Per item, the ``exterior`` the API sent when it is not one of the five known
+        names (as text), else None.
+    drop_missing_ids : bool
+        Drop (and record) rows without an ``item_id``: done for what the API sent,
+        not for a hand-made frame.
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        The cleaned frame (modified in place when nothing is dropped) and one record
+        per value set aside, in row order within each field.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_pages
+    >>> page = {"inventory": [{"id": "a", "marketPrice": -1.0}, {"marketPrice": 2.0}], "count": 2}
+    >>> df = from_pages([page])
+    >>> [(r["item_id"], r["field"], r["reason"]) for r in df.attrs["anomalies"]]
+    [('a', 'marketPrice', 'negative price'), (None, 'id', 'item without an id: row dropped')]
+    >>> df["market_price"].isna().tolist()
+    [True]
+    """
+    records: list[dict[str, Any]] = []
+    for column, (field, reason, is_bad) in _RANGES.items():
+        mask = _mask(is_bad(df[column]))
+        if mask.any():
+            records += _records(df, mask, field, df[column].array.copy(), reason)
+            df.loc[mask, column] = pd.NA
+    odd = pd.array(list(odd_exterior), dtype="string")
+    odd_mask = ~np.asarray(odd.isna(), dtype=bool)
+    if odd_mask.any():
+        records += _records(df, odd_mask, "exterior", odd, "not one of the five exteriors")
+    no_id = _mask(df["item_id"].isna()) if drop_missing_ids else np.zeros(len(df), dtype=bool)
+    if no_id.any():
+        records += _records(df, no_id, "id", df["item_id"].array, "item without an id: row dropped")
+        df = df.loc[~no_id].reset_index(drop=True)
+    return df, records

@@ -1,0 +1,145 @@
+"""Many accounts on a thread pool: progress, an outage budget, and Ctrl-C that stops at once.
+
+The client hands ``fetch_many`` a function that fetches one account's frame (and
+honours a cancel event in its retry waits); this module never calls back into the
+client. A failure costs only its account. Two things stop a batch early:
+
+- an outage: once ``give_up_after`` accounts in a row have failed with
+  ``ServiceUnavailable``, the accounts not yet requested are not requested; they are
+  listed as not attempted, with the reason;
+- ``KeyboardInterrupt``: every queued account is cancelled, retry waits end, and the
+  interrupt is re-raised at once (the requests already in flight finish in their
+  threads, within the attempt's wall-clock limit, and land in the cache, so a re-run
+  resumes from it).
+
+``concurrent.futures`` is used directly (not ``tqdm.contrib.concurrent``) because
+those two stops need the futures in hand.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ._retry import Cancelled
+from .batch import ErrorsMode, Job, error_row
+from .errors import AssetPayError, ServiceUnavailable
+from .tradeurl import TradeUrl
+
+__all__ = ["DEFAULT_GIVE_UP_AFTER", "Fetch", "fetch_many"]
+
+#: Accounts in a row failing with ``ServiceUnavailable`` before a batch stops asking.
+DEFAULT_GIVE_UP_AFTER = 10
+#: Fetches one account's frame; stops waiting between retries once the event is set.
+Fetch = Callable[[TradeUrl, threading.Event], pd.DataFrame]
+#: How often the waiting thread wakes, so Ctrl-C is seen promptly on every platform.
+_POLL_SECONDS = 0.25
+
+
+@dataclass
+class _Run:
+    """What a batch has gathered so far."""
+
+    errors: ErrorsMode
+    give_up_after: int
+    frames: dict[int, pd.DataFrame] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    outages_in_a_row: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def record(self, job: Job, future: Future[pd.DataFrame]) -> None:
+        err = future.exception()
+        if err is None:
+            self.frames[job.url.partner] = future.result()
+            self.outages_in_a_row = 0
+        elif isinstance(err, Cancelled):
+            self.failures.append(_not_finished(job, self._stop_reason()))
+        elif isinstance(err, AssetPayError) and self.errors == "collect":
+            self.failures.append(_row(job, err))
+            self._count_outage(err)
+        else:
+            raise err
+
+    def _count_outage(self, err: AssetPayError) -> None:
+        if isinstance(err, ServiceUnavailable):
+            self.outages_in_a_row += 1
+            if self.outages_in_a_row >= self.give_up_after:
+                self.stop.set()
+        else:
+            self.outages_in_a_row = 0
+
+    def _stop_reason(self) -> str:
+        return (
+            f"not attempted: {self.give_up_after} accounts in a row failed with "
+            "ServiceUnavailable, so the upstream looked down and the batch stopped asking. "
+            "Run the batch again later (fetched accounts come from the cache)."
+        )
+
+
+def _row(job: Job, err: AssetPayError) -> dict[str, Any]:
+    return error_row(job.url.steam_id, err, input=job.input, trade_url=str(job.url))
+
+
+def _not_finished(job: Job, reason: str) -> dict[str, Any]:
+    row = _row(job, AssetPayError(reason))
+    row["attempts"] = 0
+    return row
+
+
+def _quiet(progress: bool) -> bool:
+    # TQDM_DISABLE=1 turns every bar off (tqdm.notebook ignores it, so it is read here)
+    return not progress or os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true")
+
+
+def fetch_many(
+    jobs: Sequence[Job],
+    fetch: Fetch,
+    *,
+    workers: int,
+    progress: bool,
+    errors: ErrorsMode,
+    give_up_after: int = DEFAULT_GIVE_UP_AFTER,
+) -> tuple[dict[int, pd.DataFrame], list[dict[str, Any]]]:
+    """Fetch every account on a thread pool; frames by partner id, and failure records.
+
+    With ``errors="raise"`` the first failure cancels the accounts not yet started and
+    is raised; with ``"collect"`` an ``AssetPayError`` becomes a failure record.
+    """
+    from tqdm.auto import tqdm
+
+    run = _Run(errors=errors, give_up_after=give_up_after)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetpay")
+    bar = tqdm(total=len(jobs), desc="inventories", unit="account", disable=_quiet(progress))
+    futures = {pool.submit(fetch, job.url, run.stop): job for job in jobs}
+    try:
+        _drain(futures, run, bar)
+    except BaseException:
+        # Ctrl-C or errors="raise": nothing queued starts, waits end, no join
+        run.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        bar.close()
+    pool.shutdown(wait=True)
+    return run.frames, run.failures
+
+
+def _drain(futures: dict[Future[pd.DataFrame], Job], run: _Run, bar: Any) -> None:
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for future in done:
+            bar.update(1)
+            if future.cancelled():
+                run.failures.append(_not_finished(futures[future], run._stop_reason()))
+            else:
+                run.record(futures[future], future)
+        if run.stop.is_set():
+            for future in pending:
+                future.cancel()  # not yet started: never requested
