@@ -1,8 +1,10 @@
 """AssetPayClient over real HTTP against the sandbox on 127.0.0.1 (no mocks of requests).
 
-A few behaviours the sandbox does not produce (a 200 carrying an error envelope, a
-truncated body, a redirect) are served by a tiny local HTTP server in this file:
-those server answers cannot be provoked from the faithful sandbox.
+Each test that uses the sandbox runs twice, once per dialect ("gg": validation 422,
+INVENTORY_FETCH_FAILED 424; "co": 400 and 500). A few answers the sandbox never gives
+(a 200 carrying an error envelope, a redirect) are served by a tiny local HTTP server
+in this file. The sandbox's own faults are exercised in test_integrity, test_retry and
+test_batch.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from assetpay_analytics import frame
 from assetpay_analytics.client import RetryPolicy
 
 FAST = RetryPolicy(attempts=4, backoff=0.01, backoff_max=0.05)
+
+
+@pytest.fixture(scope="module", params=["gg", "co"])
+def box(request):
+    """Every test here runs against both documentations' statuses (the sandbox dialects)."""
+    with apa.sandbox.serve(dialect=request.param) as server:
+        yield server
 
 
 def make_client(box, cache=None, **kwargs) -> apa.AssetPayClient:

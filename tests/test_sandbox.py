@@ -14,21 +14,9 @@ import requests
 
 from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults, data, serve
+from tests.sandbox_http import get, ok
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def get(box, key=SANDBOX_API_KEY, **params):
-    headers = {} if key is None else {"api-key": key}
-    return requests.get(f"{box.url}/secure/inventory", params=params, headers=headers, timeout=10)
-
-
-def ok(box, **params):
-    response = get(box, **params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
 
 
 def error(response, status, code, key):

@@ -28,22 +28,7 @@ from assetpay_analytics.sandbox import (
     serve,
     start,
 )
-
-ENDPOINT = "/secure/inventory"
-
-
-def get(box, session=None, headers=None, **params):
-    sender = session or requests
-    headers = {"api-key": SANDBOX_API_KEY, **(headers or {})}
-    return sender.get(f"{box.url}{ENDPOINT}", params=params, headers=headers, timeout=10)
-
-
-def ok(box, **params):
-    response = get(box, **params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
+from tests.sandbox_http import ENDPOINT, get, ok
 
 
 def ids(items):
@@ -365,10 +350,10 @@ def test_unknown_dialect_names_the_allowed_ones():
 def test_stop_closes_keep_alive_connections():
     box = start()
     with requests.Session() as session:
-        assert get(box, session, tradeUrl=box.trade_urls[0]).status_code == 200
+        assert get(box, session=session, tradeUrl=box.trade_urls[0]).status_code == 200
         box.stop()
         with pytest.raises(requests.ConnectionError):
-            get(box, session, tradeUrl=box.trade_urls[0])
+            get(box, session=session, tradeUrl=box.trade_urls[0])
 
 
 def test_stop_ends_a_drip_in_progress():
