@@ -240,11 +240,12 @@ def from_items(
         **{name: _typed(name, values) for name, values in cols.items()},
         "updated_at": _repeat_timestamp(to_timestamp(updated_at), n),
     }
-    frame, anomalies = set_aside(
-        pd.DataFrame({name: data[name] for name in SCHEMA}),
-        odd_exterior,
-        drop_missing_ids=drop_missing_ids,
-    )
+    with gc_paused():  # the records are many small dicts, as the rows were
+        frame, anomalies = set_aside(
+            pd.DataFrame({name: data[name] for name in SCHEMA}),
+            odd_exterior,
+            drop_missing_ids=drop_missing_ids,
+        )
     frame.attrs = {"anomalies": anomalies}
     return frame
 
