@@ -7,6 +7,8 @@ hand-written pages (the HTTP side is covered over real HTTP in test_integrity.py
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import assetpay_analytics as apa
 from assetpay_analytics._http import Page
@@ -161,3 +163,53 @@ def test_refresh_bypasses_the_cache_and_refreshes_upstream_once():
     read_pages(get, {"tradeUrl": "x"}, refresh=True, rereads=0)
     assert seen == ["true", None]
     assert all(bypass for *_, bypass in server.calls)
+
+
+# --- any server, any fault: the pager returns exactly the inventory or raises -----------
+
+FAULTS = ["none", "repeat_page", "drop_item", "insert_item", "count_up", "count_down"]
+
+
+@given(
+    n=st.integers(0, 60),
+    size=st.integers(1, 25),
+    fault=st.sampled_from(FAULTS),
+    at=st.integers(1, 4),
+    reads_faulty=st.integers(0, 4),
+)
+def test_the_pager_returns_the_inventory_exactly_or_raises(n, size, fault, at, reads_faulty):
+    truth = [f"id{i}" for i in range(n)]
+
+    def answer(read, page, limit):
+        now, count = list(truth), len(truth)
+        broken = read <= reads_faulty and page >= at
+        if broken and fault == "insert_item":
+            now.insert(0, f"new{read}")
+            count += 1
+        if broken and fault == "drop_item" and now:
+            now.pop(0)
+        if broken and fault == "count_up":
+            count += 3
+        if broken and fault == "count_down":
+            count = max(0, count - 3)
+        start = (page - 1) * size
+        if broken and fault == "repeat_page" and page > 1:
+            start -= size
+        return items(*now[start : start + size]), count
+
+    server = Server(answer)
+    try:
+        pages = read_pages(server, {}, refresh=False, rereads=2)
+    except apa.InconsistentInventory:
+        assert reads_faulty >= 1 and fault != "none"  # only a fault ever raises
+    else:
+        got = ids_of(pages)
+        assert len(got) == len(set(got))  # never a duplicate
+        assert len(got) == pages[0].data["count"]  # as many items as the count says
+        if at > 1 or fault in ("none", "repeat_page", "count_up"):
+            # pages that disagree are never returned: this is the truth
+            assert got == truth
+        # else: the change came before page 1 and every page agreed with it, which no
+        # client can tell from a real change of the inventory
+    # bounded: at most three reads of ceil(count / size) + 1 pages each
+    assert len(server.calls) <= 3 * (-(-(n + 3) // size) + 1)
