@@ -76,11 +76,14 @@ def _interrupt_after(box, n):
 
 
 def _settled(box):
-    """The request log once nothing more arrives (in-flight requests finish)."""
-    seen = -1
-    while seen != len(box.requests):
-        seen = len(box.requests)
-        time.sleep(0.5)
+    """The request log once the requests in flight at Ctrl-C have finished.
+
+    The batch's worker threads (named ``assetpay_*``) finish their current request and
+    write it to the cache; joining them makes the re-run see every finished account.
+    """
+    for thread in threading.enumerate():
+        if thread.name.startswith("assetpay_"):
+            thread.join(timeout=60)
     return box.requests
 
 
