@@ -59,7 +59,7 @@ class _Run:
             self.frames[job.url.partner] = future.result()
             self.outages_in_a_row = 0
         elif isinstance(err, Cancelled):
-            self.failures.append(_not_finished(job, self._stop_reason()))
+            self.failures.append(_not_finished(job, self.stop_reason))
         elif isinstance(err, AssetPayError) and self.errors == "collect":
             self.failures.append(_row(job, err))
             self._count_outage(err)
@@ -74,7 +74,9 @@ class _Run:
         else:
             self.outages_in_a_row = 0
 
-    def _stop_reason(self) -> str:
+    @property
+    def stop_reason(self) -> str:
+        """Why the accounts not requested were not (the outage budget was spent)."""
         return (
             f"not attempted: {self.give_up_after} accounts in a row failed with "
             "ServiceUnavailable, so the upstream looked down and the batch stopped asking. "
@@ -137,7 +139,7 @@ def _drain(futures: dict[Future[pd.DataFrame], Job], run: _Run, bar: Any) -> Non
         for future in done:
             bar.update(1)
             if future.cancelled():
-                run.failures.append(_not_finished(futures[future], run._stop_reason()))
+                run.failures.append(_not_finished(futures[future], run.stop_reason))
             else:
                 run.record(futures[future], future)
         if run.stop.is_set():

@@ -21,9 +21,8 @@ import requests
 from requests_cache import CacheMixin
 
 from ._params import Secret
-from ._payload import shape_problem
 from ._retry import retry_after
-from ._session import envelope
+from ._session import data_problem, envelope
 from .constants import API_KEY_HEADER, INVENTORY_PATH, REQUEST_ID_HEADER
 from .errors import AssetPayError, MalformedResponse, ServiceUnavailable, error_from_response
 
@@ -156,7 +155,7 @@ def read_page(response: requests.Response, context: str) -> Page:
     request_id = body.get("requestId")
     data = body.get("data")
     if body.get("success") is True:
-        problem = shape_problem(data)
+        problem = data_problem(response)
         if problem is not None:
             raise MalformedResponse(
                 f"{context}: the answer does not have the documented shape: {problem}. "
@@ -165,7 +164,7 @@ def read_page(response: requests.Response, context: str) -> Page:
                 request_id=request_id if isinstance(request_id, str) else None,
                 details={"problem": problem},
             )
-        assert isinstance(data, Mapping)  # shape_problem checked it
+        assert isinstance(data, Mapping)  # data_problem checked it
         return Page(data, request_id, bool(getattr(response, "from_cache", False)))
     error = body.get("error") if isinstance(body.get("error"), Mapping) else None
     raise error_from_response(

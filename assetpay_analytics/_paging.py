@@ -31,11 +31,12 @@ _QUOTED_IDS = 5
 
 
 class _Mismatch(Exception):
-    """One read did not add up; ``details`` says how."""
+    """One read did not add up: its ``pages``, and ``details`` saying how."""
 
-    def __init__(self, reason: str, **details: Any) -> None:
+    def __init__(self, reason: str, pages: list[Page], **details: Any) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.pages = pages
         self.details = {"reason": reason, **details}
 
 
@@ -72,8 +73,7 @@ def read_pages(
             # a re-read bypasses the disk cache: the cached pages may be what disagrees
             return _read_once(get, params, refresh=refresh, bypass=refresh or read > 0)
         except _Mismatch as mismatch:
-            last = mismatch
-            pages = mismatch.details.pop("pages")
+            last, pages = mismatch, mismatch.pages
             requests += len(pages)
     assert last is not None
     err = _inconsistent(last, pages, reads=1 + rereads, context=context)
@@ -115,9 +115,7 @@ def _read_once(
         got = len(page.data["inventory"])
         moved = count_of(page.data)
         if moved != count:
-            raise _Mismatch(
-                f"count moved from {count} to {moved} at page {len(pages)}", pages=pages
-            )
+            raise _Mismatch(f"count moved from {count} to {moved} at page {len(pages)}", pages)
         if got == 0:
             raise _mismatch_short(pages, count, received)
         received += got
@@ -141,7 +139,7 @@ def _first_count(first: Page) -> int:
 def _mismatch_short(pages: list[Page], count: int, received: int) -> _Mismatch:
     return _Mismatch(
         f"{received} items arrived in {len(pages)} page(s) but count says {count}",
-        pages=pages,
+        pages,
         count=count,
         received=received,
     )
@@ -151,7 +149,7 @@ def _check_items(pages: list[Page], count: int, received: int) -> None:
     if received != count:
         raise _Mismatch(
             f"{received} items arrived but count says {count}",
-            pages=pages,
+            pages,
             count=count,
             received=received,
         )
@@ -169,7 +167,7 @@ def _check_items(pages: list[Page], count: int, received: int) -> None:
     if duplicates:
         raise _Mismatch(
             f"{len(duplicates)} item id(s) arrived twice, e.g. {duplicates[0]!r}",
-            pages=pages,
+            pages,
             count=count,
             received=received,
             duplicates=duplicates[:_QUOTED_IDS],

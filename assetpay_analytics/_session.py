@@ -42,6 +42,7 @@ _UNKEYED_PARAMS = frozenset({"tradeUrl", "refresh"})
 #: Stored as "REDACTED" in the cache file.
 _REDACTED = (API_KEY_HEADER, "tradeUrl")
 _ENVELOPE = "_assetpay_envelope"
+_PROBLEM = "_assetpay_data_problem"
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -91,16 +92,25 @@ def envelope(response: requests.Response) -> Any:
     return memo[_ENVELOPE]
 
 
+def data_problem(response: requests.Response) -> str | None:
+    """``shape_problem`` of a success envelope's ``data``, checked once per response.
+
+    The cache filter and the client both ask; a large page costs real time to walk.
+    """
+    memo = response.__dict__
+    if _PROBLEM not in memo:
+        body = envelope(response)
+        memo[_PROBLEM] = shape_problem(body.get("data") if isinstance(body, Mapping) else None)
+    problem: str | None = memo[_PROBLEM]
+    return problem
+
+
 def _is_success(response: requests.Response) -> bool:
     """Cache only a 200 whose JSON envelope says ``success: true`` with well-shaped ``data``."""
     if response.status_code != 200:
         return False
     body = envelope(response)
-    return (
-        isinstance(body, Mapping)
-        and body.get("success") is True
-        and shape_problem(body.get("data")) is None
-    )
+    return isinstance(body, Mapping) and body.get("success") is True and not data_problem(response)
 
 
 class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):
