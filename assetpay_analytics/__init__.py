@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     AssetPayError,
     AuthenticationError,
+    CacheError,
+    CacheMiss,
     InconsistentInventory,
     InvalidRequest,
     InvalidTradeUrl,
@@ -46,7 +48,9 @@ __all__ = [
     "AssetPayClient",
     "AssetPayError",
     "AuthenticationError",
+    "CacheError",
     "CacheInfo",
+    "CacheMiss",
     "InconsistentInventory",
     "InvalidRequest",
     "InvalidTradeUrl",

@@ -2,7 +2,9 @@
 
 The client hands ``fetch_many`` a function that fetches one account's frame (and
 honours a cancel event in its retry waits); this module never calls back into the
-client. A failure costs only its account. Two things stop a batch early:
+client. A failure costs only its account, except an ``AuthenticationError``: it
+concerns the key, so every account would fail the same way, and it is raised at once
+in either mode. Two more things stop a batch early:
 
 - an outage: once ``give_up_after`` accounts in a row have failed with
   ``ServiceUnavailable``, the accounts not yet requested are not requested; they are
@@ -23,13 +25,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
 from ._retry import Cancelled
 from .batch import ErrorsMode, Job, error_row
-from .errors import AssetPayError, ServiceUnavailable
+from .errors import AssetPayError, AuthenticationError, ServiceUnavailable
 from .tradeurl import TradeUrl
 
 __all__ = ["DEFAULT_GIVE_UP_AFTER", "Fetch", "fetch_many"]
@@ -60,7 +62,7 @@ class _Run:
             self.outages_in_a_row = 0
         elif isinstance(err, Cancelled):
             self.failures.append(_not_finished(job, self.stop_reason))
-        elif isinstance(err, AssetPayError) and self.errors == "collect":
+        elif _collectable(err) and self.errors == "collect":
             self.failures.append(_row(job, err))
             self._count_outage(err)
         else:
@@ -82,6 +84,11 @@ class _Run:
             "ServiceUnavailable, so the upstream looked down and the batch stopped asking. "
             "Run the batch again later (fetched accounts come from the cache)."
         )
+
+
+def _collectable(err: BaseException) -> TypeGuard[AssetPayError]:
+    """An account's failure, collected; a wrong key is every account's, so it is raised."""
+    return isinstance(err, AssetPayError) and not isinstance(err, AuthenticationError)
 
 
 def _row(job: Job, err: AssetPayError) -> dict[str, Any]:

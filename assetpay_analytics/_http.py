@@ -5,16 +5,24 @@ within a wall-clock limit, and never follows a redirect (requests would forward 
 ``api-key`` header to the other host). ``read_page`` turns any response into a
 ``Page`` or the typed error its envelope, code or HTTP status maps to; a success
 envelope of the wrong shape is a ``MalformedResponse``. Network failures become
-``ServiceUnavailable`` without their requests exception attached (its text would
-hold the trade URL).
+``ServiceUnavailable`` raised outside the ``except`` block, so neither ``__cause__``
+nor ``__context__`` holds the requests exception (its text holds the trade URL).
+
+The api key reaches the request through ``ApiKeyAuth``, a requests auth object with
+a masked repr: no frame here holds the key in a plain local, so a traceback rendered
+with its locals (pytest ``--showlocals``, IPython ``%xmode Verbose``, rich, Sentry)
+cannot show it. Errors are built in helpers and raised by a frame whose locals hold
+no response body (an API message may echo the trade URL).
 """
 
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import requests
@@ -24,9 +32,15 @@ from ._params import Secret
 from ._retry import retry_after
 from ._session import data_problem, envelope
 from .constants import API_KEY_HEADER, INVENTORY_PATH, REQUEST_ID_HEADER
-from .errors import AssetPayError, MalformedResponse, ServiceUnavailable, error_from_response
+from .errors import (
+    AssetPayError,
+    CacheError,
+    MalformedResponse,
+    ServiceUnavailable,
+    error_from_response,
+)
 
-__all__ = ["USER_AGENT", "Page", "fetch_page", "read_page"]
+__all__ = ["USER_AGENT", "ApiKeyAuth", "Page", "cache_failure", "fetch_page", "read_page"]
 
 USER_AGENT = "assetpay-analytics/0.1"
 _NETWORK_ERRORS = (
@@ -36,12 +50,33 @@ _NETWORK_ERRORS = (
 )
 
 
+class ApiKeyAuth(requests.auth.AuthBase):
+    """Puts the api key in the ``api-key`` header of each request; its repr is masked."""
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers[API_KEY_HEADER] = self._key.reveal()
+        return request
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth('***')"
+
+
 class Page(NamedTuple):
-    """One response page: its ``data`` object, ``requestId`` and whether it came from the cache."""
+    """One response page: its ``data``, ``requestId``, and where and when it came from.
+
+    ``fetched_at`` is when AssetPay answered (ISO-8601 UTC; for a cache hit, when the
+    answer was stored); ``stale`` is True for an expired cache entry served anyway
+    (offline, or ``stale_if_error``).
+    """
 
     data: Mapping[str, Any]
     request_id: str | None
     from_cache: bool
+    fetched_at: str | None = None
+    stale: bool = False
 
 
 def fetch_page(
@@ -49,7 +84,7 @@ def fetch_page(
     base_url: str,
     params: Mapping[str, str],
     *,
-    api_key: Secret,
+    auth: ApiKeyAuth,
     request_id: str,
     timeout: float,
     wall_clock: float,
@@ -62,7 +97,6 @@ def fetch_page(
     ``timeout`` bounds each socket read and ``wall_clock`` the whole attempt.
     """
     headers = {
-        API_KEY_HEADER: api_key.reveal(),
         REQUEST_ID_HEADER: request_id,
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
@@ -70,12 +104,14 @@ def fetch_page(
     extra: dict[str, Any] = {}
     if force_refresh and isinstance(session, CacheMixin):
         extra["force_refresh"] = True  # requests-cache's per-request switch
+    failure: AssetPayError | None = None
     with _watchdog(wall_clock) as (arm, fired):
         try:
             response = session.get(
                 base_url + INVENTORY_PATH,
                 params=params,
                 headers=headers,
+                auth=auth,
                 timeout=min(timeout, wall_clock),
                 allow_redirects=False,  # requests would forward the api-key header
                 # a request's hooks replace the session's: keep the session's first
@@ -83,8 +119,21 @@ def fetch_page(
                 **extra,
             )
         except _NETWORK_ERRORS as exc:
-            raise _network_error(exc, fired.is_set(), wall_clock, base_url, context) from None
+            failure = _network_error(exc, fired.is_set(), wall_clock, base_url, context)
+        except sqlite3.Error as exc:  # the cache file broke while in use (deleted, disk full)
+            failure = cache_failure(exc, context)
+    if failure is not None:
+        raise failure  # outside the except block: no __context__ holding the URL
     return read_page(response, context)
+
+
+def cache_failure(exc: sqlite3.Error, context: str) -> CacheError:
+    """A cache that failed while in use, as a ``CacheError`` (raised without the sqlite error)."""
+    return CacheError(
+        f"{context}: the disk cache failed while in use ({type(exc).__name__}: {exc}). "
+        "Run again (a damaged file is moved aside when the client starts), or pass cache=None.",
+        key="CACHE_UNUSABLE",
+    )
 
 
 def _network_error(
@@ -134,10 +183,27 @@ def _watchdog(
 
 
 def read_page(response: requests.Response, context: str) -> Page:
-    """The response as a ``Page``, or the typed error it carries."""
+    """The response as a ``Page``, or the typed error it carries (raised here)."""
+    outcome = _outcome(response, context)
+    if isinstance(outcome, AssetPayError):
+        raise outcome
+    return outcome
+
+
+def _fetched_at(response: requests.Response) -> str:
+    """When the answer was made: requests-cache's ``created_at`` (UTC), else now."""
+    stamp = getattr(response, "created_at", None)
+    if not isinstance(stamp, datetime):
+        stamp = datetime.now(UTC)
+    elif stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _outcome(response: requests.Response, context: str) -> Page | AssetPayError:
     status = response.status_code
     if 300 <= status < 400:
-        raise AssetPayError(
+        return AssetPayError(
             f"{context}: the server answered with a redirect (HTTP {status}) that was not "
             "followed, so the api key is not sent to another host. Check base_url.",
             status=status,
@@ -145,11 +211,11 @@ def read_page(response: requests.Response, context: str) -> Page:
     body = envelope(response)
     if not isinstance(body, Mapping):
         if status == 200:
-            raise ServiceUnavailable(
+            return ServiceUnavailable(
                 f"{context}: the response body is not a JSON envelope (truncated?)",
                 status=status,
             )
-        raise error_from_response(
+        return error_from_response(
             status=status, error=None, retry_after=retry_after(response.headers), context=context
         )
     request_id = body.get("requestId")
@@ -157,7 +223,7 @@ def read_page(response: requests.Response, context: str) -> Page:
     if body.get("success") is True:
         problem = data_problem(response)
         if problem is not None:
-            raise MalformedResponse(
+            return MalformedResponse(
                 f"{context}: the answer does not have the documented shape: {problem}. "
                 "Report it to AssetPay support with the request id.",
                 status=status,
@@ -165,9 +231,10 @@ def read_page(response: requests.Response, context: str) -> Page:
                 details={"problem": problem},
             )
         assert isinstance(data, Mapping)  # data_problem checked it
-        return Page(data, request_id, bool(getattr(response, "from_cache", False)))
+        from_cache = bool(getattr(response, "from_cache", False))
+        return Page(data, request_id, from_cache, _fetched_at(response))
     error = body.get("error") if isinstance(body.get("error"), Mapping) else None
-    raise error_from_response(
+    return error_from_response(
         status=status,
         error=error,
         request_id=request_id,

@@ -28,6 +28,7 @@ from typing import TypeVar
 import tenacity
 
 from .errors import AssetPayError, InvalidRequest
+from .tradeurl import brief
 
 __all__ = ["Cancelled", "RetryPolicy", "call_with_retries", "retry_after"]
 
@@ -77,6 +78,12 @@ class RetryPolicy:
     rereads: int = 2
 
     def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            whole = name in ("attempts", "rereads")
+            kind = int if whole else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kind) or value != value:
+                what = "a whole number" if whole else "a number of seconds"
+                raise InvalidRequest(f"RetryPolicy.{name} must be {what}, got {brief(value)}")
         if self.attempts < 1:
             raise InvalidRequest("RetryPolicy.attempts must be at least 1")
         if self.rereads < 0:

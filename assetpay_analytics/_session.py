@@ -12,9 +12,13 @@ What is written to disk, and what is not:
 - the ``tradeUrl`` parameter, token included, is redacted from every stored URL;
 - only HTTP 200 responses whose envelope says ``success: true`` are stored;
 - the cache key is ours (``_cache_key``): a one-way fingerprint of the api key, the
-  account's partner id and a hash of the other query parameters, because
-  requests-cache would otherwise leave both redacted values out of the key and let
-  two merchants, or two accounts, share entries.
+  account's partner id and a hash of the other query parameters and of a one-way
+  fingerprint of the trade token (salted with the key's), because requests-cache
+  would otherwise leave both redacted values out of the key and let two merchants,
+  two accounts, or a revoked token and a valid one share entries;
+- rows are written as JSON (orjson, through requests-cache's cattrs stage), never
+  pickle: reading a cache file that someone else can write must not run their code.
+  A row that does not decode into a response is a miss (``_SafeSerializer``).
 """
 
 from __future__ import annotations
@@ -22,18 +26,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import requests
-from requests_cache import CacheMixin
+from requests_cache import NEVER_EXPIRE, CacheMixin
+from requests_cache.backends.base import BaseCache
 from requests_cache.backends.sqlite import SQLiteCache
+from requests_cache.models.response import CachedResponse
+from requests_cache.serializers import SerializerPipeline, Stage
+from requests_cache.serializers.preconf import orjson_preconf_stage
 from requests_ratelimiter import LimiterMixin
 
 from ._json import read_envelope
 from ._payload import shape_problem
+from .cache import CacheLocation
 from .constants import API_KEY_HEADER
 
 #: Query parameters that never enter the cache key: the trade URL is replaced by its
@@ -56,25 +64,78 @@ def key_fingerprint(api_key: str) -> str:
     return hashlib.sha256(b"assetpay-analytics:" + api_key.encode()).hexdigest()[:16]
 
 
+def _trade_params(trade_url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(trade_url).query))
+
+
 def partner_of(trade_url: str) -> str:
     """The ``partner`` value of a trade URL, or "" when it has none."""
-    return dict(parse_qsl(urlsplit(trade_url).query)).get("partner", "")
+    return _trade_params(trade_url).get("partner", "")
+
+
+def _token_fingerprint(fingerprint: str, trade_url: str) -> str:
+    token = _trade_params(trade_url).get("token", "")
+    return hashlib.sha256(f"{fingerprint}:{token}".encode()).hexdigest()[:16]
 
 
 def _cache_key(request: requests.PreparedRequest, **_: Any) -> str:
-    """``<key fingerprint>:<partner>:<hash of host, path and the other params>``.
+    """``<key fingerprint>:<partner>:<hash of host, path, the other params, token print>``.
 
     requests-cache calls this with the live request, before anything is redacted.
     """
     parts = urlsplit(request.url or "")
     params = parse_qsl(parts.query, keep_blank_values=True)
     fingerprint = key_fingerprint(request.headers.get(API_KEY_HEADER, ""))
-    partner = partner_of(dict(params).get("tradeUrl", ""))
+    trade_url = dict(params).get("tradeUrl", "")
     keyed = sorted((k, v) for k, v in params if k not in _UNKEYED_PARAMS)
+    keyed.append(("token", _token_fingerprint(fingerprint, trade_url)))
     digest = hashlib.sha256(
         orjson.dumps([request.method, parts.scheme, parts.netloc, parts.path, keyed])
     ).hexdigest()[:24]
-    return f"{fingerprint}:{partner}:{digest}"
+    return f"{fingerprint}:{partner_of(trade_url)}:{digest}"
+
+
+def stored_response(
+    session: requests.Session, request: requests.PreparedRequest
+) -> CachedResponse | None:
+    """The cache's entry for ``request``, expired or not, read without sending anything."""
+    if not isinstance(session, CacheMixin):
+        return None
+    response = session.cache.responses.get(_cache_key(request))
+    return response if isinstance(response, CachedResponse) else None
+
+
+class _SafeSerializer(SerializerPipeline):
+    """orjson rows; a row that is not a stored success envelope is a miss (None).
+
+    cattrs fills missing fields with defaults, so a foreign JSON object decodes into
+    an empty response: what was stored is checked like a live answer (``_is_success``,
+    whose parse is memoised on the response and reused by the reader).
+    """
+
+    def loads(self, value: Any) -> CachedResponse | None:  # type: ignore[override]
+        try:
+            response = super().loads(value)
+            usable = isinstance(response, CachedResponse) and _is_success(response)
+        except Exception:
+            return None
+        return response if usable else None
+
+    def copy(self) -> _SafeSerializer:
+        # requests-cache copies the pipeline it is given; the copy must stay safe
+        return _SafeSerializer(
+            [stage.copy() if hasattr(stage, "copy") else stage for stage in self.stages],
+            name=self.name,
+            is_binary=self.is_binary,
+        )
+
+
+#: How rows are written: requests-cache's cattrs stage (body as base64) then orjson.
+SERIALIZER = _SafeSerializer(
+    [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
+    name="assetpay-orjson",
+    is_binary=True,
+)
 
 
 def envelope(response: requests.Response) -> Any:
@@ -123,20 +184,23 @@ class LimiterSession(LimiterMixin, requests.Session):
 
 def build_session(
     *,
-    cache_path: Path | None,
-    expire_after: timedelta | int | float,
+    cache: CacheLocation | None,
+    expire_after: timedelta | None,
     per_minute: int,
+    serializer: Any = SERIALIZER,
 ) -> requests.Session:
     """Create the session the client sends through.
 
     Parameters
     ----------
-    cache_path : Path or None
-        The sqlite file of the cache; None for no cache.
-    expire_after : timedelta or seconds
-        How long a stored response is served.
+    cache : CacheLocation or None
+        Where the cache is opened (``cache.prepare_cache``); None for no cache.
+    expire_after : timedelta or None
+        How long a stored response is served as fresh; None: never expires.
     per_minute : int
         The merchant's rate budget for the endpoint.
+    serializer
+        How rows are written (the benchmarks pass ``"pickle"`` for their baseline).
 
     Returns
     -------
@@ -148,12 +212,12 @@ def build_session(
         # reaction (filling the whole minute's bucket) would stall every worker.
         "limit_statuses": (),
     }
-    if cache_path is None:
+    if cache is None:
         return LimiterSession(**limiter)
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
     return CachedLimiterSession(
-        backend=SQLiteCache(cache_path, wal=True),
-        expire_after=expire_after,
+        backend=_backend(cache, serializer),
+        read_only=cache.read_only,
+        expire_after=NEVER_EXPIRE if expire_after is None else expire_after,
         allowable_codes=(200,),
         allowable_methods=("GET",),
         cache_control=False,
@@ -162,3 +226,10 @@ def build_session(
         ignored_parameters=_REDACTED,
         **limiter,
     )
+
+
+def _backend(cache: CacheLocation, serializer: Any) -> BaseCache:
+    if cache.open_path is None:
+        return BaseCache()  # requests-cache's in-memory backend (``cache_fallback="memory"``)
+    # WAL lets readers and one writer work at once; a read-only copy needs no journal
+    return SQLiteCache(cache.open_path, wal=not cache.read_only, serializer=serializer)

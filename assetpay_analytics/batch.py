@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import AssetPayError, InvalidRequest
 from .frame import empty_frame
 from .schema import ERROR_COLUMNS
-from .tradeurl import TradeUrl
+from .tradeurl import TradeUrl, brief
 
 __all__ = [
     "ERROR_COLUMNS",
@@ -37,10 +37,10 @@ ErrorsMode = Literal["collect", "raise"]
 def check_batch_args(*, errors: Any, workers: Any, give_up_after: Any) -> None:
     """``errors``, ``workers`` and ``give_up_after`` checked before any request."""
     if errors not in ("collect", "raise"):
-        raise InvalidRequest(f"errors must be 'collect' or 'raise', got {errors!r}")
+        raise InvalidRequest(f"errors must be 'collect' or 'raise', got {brief(errors)}")
     for name, value in (("workers", workers), ("give_up_after", give_up_after)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidRequest(f"{name} must be a whole number of 1 or more, got {value!r}")
+            raise InvalidRequest(f"{name} must be a whole number of 1 or more, got {brief(value)}")
 
 
 def error_row(
@@ -147,6 +147,8 @@ def combine(
         "count": sum(f.attrs["count"] for f in ordered),
         "request_ids": [rid for f in ordered for rid in f.attrs["request_ids"]],
         "from_cache": bool(ordered) and all(f.attrs["from_cache"] for f in ordered),
+        "fetched_at": min((s for f in ordered if (s := f.attrs.get("fetched_at"))), default=None),
+        "stale": any(f.attrs.get("stale", False) for f in ordered),
         "updated_at": max((s for s in stamps if s is not None), key=pd.Timestamp, default=None),
         "errors": sorted(errors, key=position),
         "anomalies": [a for f in ordered for a in f.attrs.get("anomalies", [])],

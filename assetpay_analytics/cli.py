@@ -3,12 +3,27 @@
 ::
 
     assetpay-analytics report --sandbox                  # pricing report on the demo accounts
-    assetpay-analytics report URL [URL ...] --chart review.png
+    assetpay-analytics report URL [URL ...] --chart review.pdf
     assetpay-analytics fetch URL [URL ...] --out inventory.parquet
     assetpay-analytics sandbox --port 8080               # the local AssetPay-compatible server
 
-Without ``--sandbox`` the real API is used with the key in ``ASSETPAY_API_KEY``.
-pandas and the client are imported inside the commands so ``--help`` answers at once.
+Without ``--sandbox`` the real API is used with the key in ``ASSETPAY_API_KEY``;
+``--offline`` answers from the disk cache only. pandas and the client are imported
+inside the commands so ``--help`` and the usage checks answer at once.
+
+Exit status, as a Unix tool:
+
+- 0: every account loaded (``sandbox``: stopped with Ctrl-C);
+- 1: some or all accounts failed: what loaded is still reported or written, and the
+  failures are listed in a table (account, key, request id, message); also an output
+  file that could not be written after the fetch;
+- 2: a usage error (unknown option or game, invalid trade URL, ``--dpi`` out of range,
+  output path that cannot be written, port out of range or in use) or an authentication
+  error (missing or wrong key): the run stops before anything is fetched, or at once,
+  with one ``error: ...`` line on stderr and no traceback;
+- 130: interrupted (Ctrl-C).
+
+Neither the api key nor a trade token ever appears in what the command prints or writes.
 """
 
 from __future__ import annotations
@@ -16,12 +31,16 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .constants import DEFAULT_BASE_URL, GAMES
+from . import __version__
+from . import _cli_checks as checks
+from ._redact import mask
+from .constants import DEFAULT_BASE_URL
 from .errors import AssetPayError
 
 if TYPE_CHECKING:
@@ -31,25 +50,67 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+_EXAMPLE_URL = "'https://steamcommunity.com/tradeoffer/new/?partner=12345678&token=AbCd1234'"
+_ENVIRONMENT = """\
+environment:
+  ASSETPAY_API_KEY    your AssetPay merchant api key (not needed with --sandbox)
+  ASSETPAY_CACHE_DIR  where responses are cached (default: the user cache folder)"""
+_EXIT = """\
+exit status:
+  0 every account loaded, 1 some or all accounts failed (listed in a table),
+  2 usage or authentication error (one line on stderr, nothing fetched), 130 Ctrl-C"""
+_EXAMPLES = {
+    "": "assetpay-analytics report --sandbox\n"
+    "  export ASSETPAY_API_KEY=...   # your merchant key\n"
+    f"  assetpay-analytics report --chart review.pdf \\\n      {_EXAMPLE_URL}",
+    "report": "assetpay-analytics report --sandbox --game rust\n"
+    "  export ASSETPAY_API_KEY=...   # your merchant key\n"
+    f"  assetpay-analytics report --game cs2 --chart review.pdf \\\n      {_EXAMPLE_URL}",
+    "fetch": "export ASSETPAY_API_KEY=...   # your merchant key\n"
+    f"  assetpay-analytics fetch --out inventory.parquet \\\n      {_EXAMPLE_URL}\n"
+    f"  assetpay-analytics fetch --offline --game 730 --out inventory.csv \\\n      {_EXAMPLE_URL}",
+    "sandbox": "assetpay-analytics sandbox --port 8080\n"
+    "  ASSETPAY_API_KEY=<the demo key it prints> assetpay-analytics report \\\n"
+    "      --base-url http://127.0.0.1:8080 <a demo trade URL it prints>",
+}
+
+
+def _epilog(command: str) -> str:
+    example = "examples:\n  " + _EXAMPLES[command]
+    games = "games (--game takes either name, any case):\n" + checks.games_help()
+    return "\n\n".join([games, _ENVIRONMENT, _EXIT, example])
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    style: dict[str, Any] = {"formatter_class": argparse.RawDescriptionHelpFormatter}
+    parser = checks.Parser(
         prog="assetpay-analytics",
         description="AssetPay inventories as typed DataFrames, pricing reports and a sandbox.",
+        epilog=_epilog(""),
+        **style,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"assetpay-analytics {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    report = commands.add_parser("report", help="print a pricing report for some accounts")
+    report = commands.add_parser("report", help="print a pricing report for some accounts",
+                                 epilog=_epilog("report"), **style)  # fmt: skip
     _add_source_args(report)
-    report.add_argument("--chart", type=Path, help="also save the review figure (.png or .svg)")
-    report.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    report.add_argument("--chart", type=checks.chart_path, metavar="FILE",
+                        help="also save the review figure (.png, .svg or .pdf)")  # fmt: skip
+    lo, hi = checks.DPI_RANGE
+    report.add_argument("--dpi", type=checks.dpi, default=300,
+                        help=f"PNG resolution, {lo} to {hi} (default 300)")  # fmt: skip
 
-    fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file")
+    fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file",
+                                epilog=_epilog("fetch"), **style)  # fmt: skip
     _add_source_args(fetch)
-    fetch.add_argument("--out", type=Path, required=True, help="output file (.parquet or .csv)")
+    fetch.add_argument("--out", type=checks.out_path, required=True, metavar="FILE",
+                       help="output file (.parquet or .csv)")  # fmt: skip
 
-    box = commands.add_parser("sandbox", help="run the AssetPay-compatible local server")
-    box.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    box = commands.add_parser("sandbox", help="run the AssetPay-compatible local server",
+                              epilog=_epilog("sandbox"), **style)  # fmt: skip
+    box.add_argument("--port", type=checks.port, default=8080,
+                     help="on 127.0.0.1, 0 to 65535 (0: any free port; default 8080)")  # fmt: skip
     box.add_argument("--unverified", action="store_true", help="apply the 100/min limit")
     return parser
 
@@ -61,9 +122,14 @@ def _add_source_args(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use the embedded sandbox (no key, no network); its demo accounts by default",
     )
-    command.add_argument("--game", default="730", choices=sorted(GAMES), help="app id")
+    command.add_argument("--game", default="730", type=checks.game, metavar="GAME",
+                         help="cs2 or 730 (default), rust or 252490")  # fmt: skip
     command.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API host")
     command.add_argument("--refresh", action="store_true", help="bypass the caches")
+    command.add_argument(
+        "--offline", action="store_true",
+        help="answer from the disk cache only (an account not cached fails with CACHE_MISS)",
+    )  # fmt: skip
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -74,10 +140,12 @@ def _client(args: argparse.Namespace) -> Iterator[tuple[AssetPayClient, list[str
     from .client import AssetPayClient
 
     if not args.sandbox:
-        if not args.trade_urls:
-            raise SystemExit("error: give at least one TRADE_URL (or --sandbox for the demo)")
-        with AssetPayClient(base_url=args.base_url) as client:
-            yield client, list(args.trade_urls)
+        client = AssetPayClient(base_url=args.base_url, offline=args.offline)
+        # Closed only after a batch that returned: one stopped by a wrong key or Ctrl-C may
+        # leave requests in flight in its threads, and closing the session's sqlite cache
+        # under them crashes the process (the threads finish before the process exits).
+        yield client, list(args.trade_urls)
+        client.close()
         return
     with sandbox.serve() as box, tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite"
@@ -86,14 +154,11 @@ def _client(args: argparse.Namespace) -> Iterator[tuple[AssetPayClient, list[str
 
 
 def _load(args: argparse.Namespace) -> pd.DataFrame:
+    checks.check_source(args)
     with _client(args) as (client, urls):
         return client.inventories(
             urls, args.game, progress=not args.no_progress, refresh=args.refresh
         )
-
-
-#: Columns of ``df.assetpay.errors`` the report prints (``input``: position in the list).
-_ERROR_SHOWN = ["input", "steam_id", "key", "code", "status", "attempts", "request_id", "message"]
 
 
 def _usd(value: float) -> str:
@@ -117,6 +182,55 @@ def _table(frame: pd.DataFrame) -> str:
                 "—" if v != v else f"{v:.3f}" for v in frame[column].fillna(float("nan"))
             ]
     return shown.to_string()
+
+
+#: The failure table: no line longer than this; the columns before the message are capped.
+_TABLE_WIDTH = 120
+_FAILURE_COLUMNS = (("account", 20), ("key", 26), ("request id", 36))
+
+
+def _cell(value: Any) -> str:
+    """A failure record's value as shown: blank when missing, masked, on one line."""
+    if value is None or value != value or str(value) == "<NA>":
+        return ""
+    return mask(checks.one_line(value))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _account(row: Mapping[Any, Any]) -> str:
+    """Who failed: the steam id, else the position of the TRADE_URL, else the masked URL."""
+    if _cell(row.get("steam_id")):
+        return _cell(row["steam_id"])
+    if _cell(row.get("input")):
+        return f"TRADE_URL #{int(row['input']) + 1}"
+    return _cell(row.get("trade_url"))
+
+
+def _failure_table(errors: pd.DataFrame) -> str:
+    """The failed accounts as a table at most ``_TABLE_WIDTH`` wide, messages wrapped."""
+    rows = [
+        [_account(row), *(_cell(row.get(name)) for name in ("key", "request_id", "message"))]
+        for row in errors.to_dict("records")
+    ]
+    widths = [
+        min(cap, max(len(title), *(len(row[i]) for row in rows)))
+        for i, (title, cap) in enumerate(_FAILURE_COLUMNS)
+    ]
+    room = _TABLE_WIDTH - sum(widths) - 2 * len(widths)
+
+    def line(cells: Sequence[str], message: str) -> str:
+        fixed = [_clip(cell, width).ljust(width) for cell, width in zip(cells, widths, strict=True)]
+        return "  ".join([*fixed, message]).rstrip()
+
+    lines = [line([title for title, _ in _FAILURE_COLUMNS], "message")]
+    for *cells, message in rows:
+        wrapped = textwrap.wrap(message, room) or [""]
+        lines.append(line(cells, wrapped[0]))
+        lines += [line([""] * len(cells), more) for more in wrapped[1:]]
+    return "\n".join(lines)
 
 
 def _anomaly_lines(df: pd.DataFrame) -> list[str]:
@@ -157,42 +271,80 @@ def _report(df: pd.DataFrame) -> str:
     ]
     errors = df.assetpay.errors
     if len(errors):
-        lines += ["", "Accounts that failed", errors[_ERROR_SHOWN].to_string(index=False)]
+        lines += ["", "Accounts that failed", _failure_table(errors)]
     return "\n".join(lines)
+
+
+def _failed(df: pd.DataFrame) -> int:
+    """0 when every account loaded; else one ``error:`` line on stderr and 1."""
+    failed = len(df.assetpay.errors)
+    if not failed:
+        return 0
+    total = failed + len(df.attrs.get("steam_ids", []))
+    print(f"error: {failed} of {total} account(s) failed (see the table)", file=sys.stderr)
+    return 1
+
+
+def _cannot_write(path: Path, err: OSError) -> int:
+    print(f"error: cannot write {path}: {checks.one_line(err.strerror or err)}", file=sys.stderr)
+    return 1  # after the fetch: the accounts are in the cache, a re-run is quick
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     df = _load(args)
     print(_report(df))
-    if args.chart:
+    if args.chart and df.attrs.get("steam_ids"):
         from . import plots
 
         figure = plots.pricing_review(df)
-        plots.save_figure(figure, args.chart, dpi=args.dpi)
+        try:
+            plots.save_figure(figure, args.chart, dpi=args.dpi)
+        except OSError as err:
+            return _cannot_write(args.chart, err)
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
         print(f"\nreview figure saved to {args.chart}")
-    return 0
+    elif args.chart:
+        print(f"\nno account loaded: no figure saved to {args.chart}")
+    return _failed(df)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    df = _load(args)
+    if len(df.assetpay.errors):
+        print(_failure_table(df.assetpay.errors), file=sys.stderr)
+    if not df.attrs.get("steam_ids"):
+        print(f"no account loaded: nothing written to {args.out}", file=sys.stderr)
+        return _failed(df)
+    try:
+        _write(df, args.out)
+    except OSError as err:
+        return _cannot_write(args.out, err)
+    print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")
+    return _failed(df)
+
+
+def _write(df: pd.DataFrame, out: Path) -> None:
     from .parquet import write_parquet
 
-    suffix = args.out.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise SystemExit(f"error: --out must end in .parquet or .csv, not {suffix or 'nothing'}")
-    df = _load(args)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".parquet":
-        write_parquet(df, args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".parquet":
+        write_parquet(df, out)
     else:
-        df.drop(columns=["stickers"]).to_csv(args.out, index=False)
-    print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")
-    return 0
+        df.drop(columns=["stickers"]).to_csv(out, index=False)
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from . import sandbox
 
-    sandbox.run(args.port, verified=not args.unverified)
+    try:
+        sandbox.run(args.port, verified=not args.unverified)
+    except OSError as err:
+        reason = checks.one_line(err.strerror or err)
+        checks.usage_error(f"the sandbox cannot listen on 127.0.0.1:{args.port}: {reason} "
+                           "(another server may use it: try another --port, or 0)")  # fmt: skip
     return 0
 
 
@@ -200,7 +352,27 @@ _COMMANDS = {"report": _cmd_report, "fetch": _cmd_fetch, "sandbox": _cmd_sandbox
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status.
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 when every account loaded, 1 when some or all failed (the
+        report or file still holds what loaded, and the failures are listed), 2 for an
+        authentication error or a client that cannot be set up (one ``error:`` line on
+        stderr), 130 after Ctrl-C.
+
+    Raises
+    ------
+    SystemExit
+        With status 2 for a usage error, after printing one ``error: ...`` line on
+        stderr (as argparse does; nothing has been fetched), and with status 0 after
+        ``--help`` or ``--version``.
 
     Examples
     --------
@@ -209,8 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except AssetPayError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except AssetPayError as err:  # the key (every account would fail) or the client's setup
+        print(f"error: {checks.one_line(mask(str(err)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

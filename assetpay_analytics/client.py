@@ -12,10 +12,8 @@ composes them and hands each the function or object it needs.
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -25,19 +23,28 @@ from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on eve
 from . import batch as _batch
 from . import cache as _cache
 from ._fanout import DEFAULT_GIVE_UP_AFTER, fetch_many
-from ._http import Page, fetch_page
-from ._paging import read_pages
+from ._http import ApiKeyAuth, Page
 from ._params import (
     InventoryQuery,
+    Secret,
     check_base_url,
+    check_expire_after,
     check_filters,
+    check_flag,
     check_game,
     check_refresh,
+    check_retry,
+    check_session,
+    check_stale_if_error,
+    check_timeout,
     resolve_key,
+    resolve_offline,
 )
-from ._retry import RetryPolicy, call_with_retries
+from ._reader import PageReader
+from ._redact import install_log_redaction
+from ._retry import RetryPolicy
 from ._session import build_session, key_fingerprint
-from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, default_cache_path
+from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, FallbackMode, default_cache_path
 from .constants import DEFAULT_BASE_URL, GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
 from .frame import from_pages
 from .tradeurl import TradeUrl
@@ -72,18 +79,27 @@ class AssetPayClient(_cache.CacheAdmin):
         The sqlite cache file (a directory gets ``http-cache.sqlite`` inside it);
         ``None`` disables the cache; default: the user cache dir, movable with
         ``$ASSETPAY_CACHE_DIR``.
-    expire_after : timedelta or seconds
-        How long a cached response is served (default 15 minutes, the upstream cache
-        window).
+    expire_after : timedelta, seconds or None
+        How long a cached answer is fresh (default 15 minutes, the upstream window);
+        None: forever; 0: always fetched, still stored for offline and stale use.
     verified : bool
         Merchant status, which sets the client-side rate limit: 10,000 requests a
         minute when verified, 100 when not. Cache hits do not count.
     session : requests.Session, optional
         Bring your own session; it is used as is (no cache or limiter is added).
     timeout : float
-        Seconds to wait for one response (default 30).
+        Seconds to wait for one response (default 30); a finite number above 0.
     retry : RetryPolicy
         How many times, and how patiently, retryable failures are retried.
+    offline : bool
+        Serve only from the cache, expired answers too; a miss is a ``CacheMiss`` and
+        nothing is sent. ``inventory()`` and ``inventories()`` override it per call.
+    stale_if_error : timedelta or seconds, optional
+        If AssetPay stays unavailable, serve a cached answer that expired less than
+        this long ago (``attrs["stale"]``, ``attrs["fetched_at"]``); default: raise.
+    cache_fallback : {"error", "memory"}
+        An unusable cache location raises ``CacheError``, or with "memory" the cache
+        lives in memory (one warning).
 
     Examples
     --------
@@ -106,31 +122,45 @@ class AssetPayClient(_cache.CacheAdmin):
         session: requests.Session | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        offline: bool = False,
+        stale_if_error: timedelta | float | None = None,
+        cache_fallback: FallbackMode = "error",
     ) -> None:
-        self._key = resolve_key(api_key)
+        given, api_key = Secret(api_key), None  # no plain local holds the key from here
+        install_log_redaction()
+        self._key = resolve_key(given)
         self.base_url = check_base_url(base_url)
-        self.verified = bool(verified)
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        self.verified = check_flag("verified", verified)
+        self.offline = check_flag("offline", offline)
+        self.timeout = check_timeout(timeout)
+        self.retry = check_retry(retry)
+        session = check_session(session)
         self.cache_path = None if session is not None else _cache.cache_file(cache)
         self._session = session or build_session(
-            cache_path=self.cache_path,
-            expire_after=expire_after,
+            cache=_cache.open_cache(self.cache_path, cache_fallback),
+            expire_after=check_expire_after(expire_after),
             per_minute=RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED,
+        )
+        self._reader = PageReader(
+            self._session,
+            self.base_url,
+            ApiKeyAuth(self._key),
+            timeout=self.timeout,
+            retry=self.retry,
+            stale_if_error=check_stale_if_error(stale_if_error),
         )
 
     # --- lifecycle --------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        cache = str(self.cache_path) if self.cache_path else None
-        return (
-            f"AssetPayClient(base_url={self.base_url!r}, cache={cache!r}, "
-            f"verified={self.verified}, api_key='***')"
-        )
+        # getattr: a traceback rendered with locals may show a client __init__ left half-made
+        path, url = getattr(self, "cache_path", None), getattr(self, "base_url", None)
+        return f"AssetPayClient(base_url={url!r}, cache={path and str(path)!r}, api_key='***')"
 
     def close(self) -> None:
-        """Close the HTTP session (and the cache's database connection)."""
-        self._session.close()
+        """Close the HTTP session and the cache, once no request is in flight (up to 10 s)."""
+        if self._reader.wait_idle(timeout=10.0):
+            self._session.close()  # else left to the garbage collector: never under a reader
 
     def __enter__(self) -> AssetPayClient:
         return self
@@ -156,6 +186,7 @@ class AssetPayClient(_cache.CacheAdmin):
         max_price: float | None = None,
         accepted_only: bool = False,
         refresh: bool = False,
+        offline: bool | None = None,
     ) -> pd.DataFrame:
         """One account's whole inventory as a typed DataFrame, every page included.
 
@@ -175,6 +206,8 @@ class AssetPayClient(_cache.CacheAdmin):
             Only rows whose offer is accepted (``acceptedOnly``).
         refresh : bool
             Bypass the disk cache and ask AssetPay to refresh its own (``refresh=true``).
+        offline : bool, optional
+            Serve from the cache only (default: the client's ``offline``).
 
         Returns
         -------
@@ -183,7 +216,9 @@ class AssetPayClient(_cache.CacheAdmin):
             unique item ids, ``count`` items (less any id-less item set aside).
             ``attrs`` (JSON-friendly): count, updated_at (ISO string), collateral,
             game, steam_id, request_ids, from_cache (True only when every page came
-            from the cache), anomalies (values set aside as NA: ``df.assetpay.anomalies``).
+            from the cache), fetched_at (when AssetPay answered, ISO string), stale
+            (an expired cache entry was served), anomalies (values set aside as NA:
+            ``df.assetpay.anomalies``).
 
         Raises
         ------
@@ -195,6 +230,8 @@ class AssetPayClient(_cache.CacheAdmin):
             After the retries of ``retry`` are spent (bounded in attempts and time).
         InconsistentInventory
             The pages did not add up, even after ``retry.rereads`` re-reads.
+        CacheMiss
+            Offline, and the cache holds no answer (nothing was sent).
 
         Examples
         --------
@@ -215,18 +252,24 @@ class AssetPayClient(_cache.CacheAdmin):
             max_price=max_price,
             accepted_only=accepted_only,
         )
-        return self._inventory(query)
+        del trade_url  # a traceback rendered with its locals must not show the token
+        return self._inventory(query, self._offline(offline, query.refresh))
+
+    def _offline(self, offline: Any, refresh: bool) -> bool:
+        return resolve_offline(self.offline if offline is None else offline, refresh)
 
     def _inventory(
-        self, query: InventoryQuery, cancel: threading.Event | None = None
+        self, query: InventoryQuery, offline: bool, cancel: threading.Event | None = None
     ) -> pd.DataFrame:
-        pages = self._read(query, cancel)
+        pages = self._reader.read(query, offline=offline, cancel=cancel)
         return from_pages(
             [page.data for page in pages],
             game=query.game,
             steam_id=query.url.steam_id,
             request_ids=[page.request_id for page in pages if page.request_id],
             from_cache=all(page.from_cache for page in pages),
+            fetched_at=min((p.fetched_at for p in pages if p.fetched_at), default=None),
+            stale=any(page.stale for page in pages),
         )
 
     def pages(
@@ -271,41 +314,7 @@ class AssetPayClient(_cache.CacheAdmin):
         return self._lazy_pages(query)
 
     def _lazy_pages(self, query: InventoryQuery) -> Iterator[Page]:
-        yield from self._read(query)
-
-    def _read(self, query: InventoryQuery, cancel: threading.Event | None = None) -> list[Page]:
-        """Every page of ``query``, checked to add up (re-read as ``self.retry`` allows)."""
-        return read_pages(
-            partial(self._page, query, cancel=cancel),
-            query.params,
-            refresh=query.refresh,
-            rereads=self.retry.rereads,
-            context=query.context,
-        )
-
-    def _page(
-        self,
-        query: InventoryQuery,
-        params: Mapping[str, str],
-        force_refresh: bool,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> Page:
-        """One page of ``query``, retried as ``self.retry`` allows, one request id throughout."""
-        attempt = partial(
-            fetch_page,
-            self._session,
-            self.base_url,
-            params,
-            api_key=self._key,
-            request_id=str(uuid.uuid4()),
-            timeout=self.timeout,
-            force_refresh=force_refresh,
-            context=query.context,
-        )
-        return call_with_retries(
-            lambda seconds: attempt(wall_clock=seconds), self.retry, cancel=cancel
-        )
+        yield from self._reader.read(query, offline=self._offline(None, query.refresh))
 
     # --- many inventories -------------------------------------------------------------
 
@@ -319,6 +328,7 @@ class AssetPayClient(_cache.CacheAdmin):
         errors: _batch.ErrorsMode = "collect",
         refresh: bool = False,
         give_up_after: int = DEFAULT_GIVE_UP_AFTER,
+        offline: bool | None = None,
         **filters: Any,
     ) -> pd.DataFrame:
         """Many accounts' inventories, fetched concurrently, as one frame.
@@ -332,8 +342,7 @@ class AssetPayClient(_cache.CacheAdmin):
         workers : int
             Requests in flight at once (default 8); all share the rate limit.
         progress : bool
-            Show a tqdm progress bar (notebook or terminal). The environment variable
-            ``TQDM_DISABLE=1`` turns it off everywhere (the test suite sets it).
+            Show a tqdm progress bar (notebook or terminal); ``TQDM_DISABLE=1`` hides it.
         errors : {"collect", "raise"}
             ``"collect"`` (default): a failed account costs only itself and is listed
             in ``df.assetpay.errors`` (its ``input`` position, masked trade_url, key,
@@ -346,6 +355,9 @@ class AssetPayClient(_cache.CacheAdmin):
             Once this many accounts in a row fail with ``ServiceUnavailable`` (default
             10), the upstream is taken to be down: the accounts not yet requested are
             listed in the errors as not attempted (``attempts`` 0), not requested.
+        offline : bool, optional
+            Serve from the cache only (default: the client's ``offline``); an account
+            not cached is a ``CACHE_MISS`` error record.
         **filters
             ``search``, ``sort``, ``min_price``, ``max_price``, ``accepted_only``.
 
@@ -368,14 +380,17 @@ class AssetPayClient(_cache.CacheAdmin):
         [[1, 'USER_NOT_TRADEABLE', 400]]
         """
         _batch.check_batch_args(errors=errors, workers=workers, give_up_after=give_up_after)
+        check_flag("progress", progress)
         game = check_game(game)
         check_refresh(refresh)
         check_filters(filters)
+        offline = self._offline(offline, refresh)
         jobs, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
+        del trade_urls  # a traceback rendered with its locals must not show the tokens
 
         def fetch(url: TradeUrl, cancel: threading.Event) -> pd.DataFrame:
             query = InventoryQuery.build(url, game, refresh=refresh, **filters)
-            return self._inventory(query, cancel)
+            return self._inventory(query, offline, cancel)
 
         frames, fetch_failures = fetch_many(
             jobs, fetch, workers=workers, progress=progress, errors=errors,

@@ -11,14 +11,17 @@
      │                                      ``limit`` says whose: "merchant" or "steam"
      ├── ServiceUnavailable                try again later (retried first)
      ├── InconsistentInventory             pages that do not add up (re-read first)
-     └── MalformedResponse                 a success envelope of the wrong shape: report it
+     ├── MalformedResponse                 a success envelope of the wrong shape: report it
+     ├── CacheError                        the cache cannot be used: fix its path or permissions
+     └── CacheMiss                         offline, and this account is not cached: go online
 
 An API error is mapped by its ``key``, then by its ``code`` where every doc version
 agrees on it, then by the HTTP status. ``RateLimited`` and ``ServiceUnavailable``
 and ``InconsistentInventory`` are the retryable ones; the client raises them only
 after its retries (or re-reads) are spent. Every error the client raises carries
 ``attempts`` (requests made for the failing call) and ``elapsed`` (seconds spent).
-No message ever contains the api key.
+No message, ``args`` or ``details`` ever contains the api key or a trade token: the
+base class masks both (``_redact.mask``) in whatever it is given, API messages included.
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._redact import mask, mask_value
 from .constants import ERROR_KEYS_BY_CLASS, KEY_BY_CODE
 
 __all__ = [
     "AssetPayError",
     "AuthenticationError",
+    "CacheError",
+    "CacheMiss",
     "InconsistentInventory",
     "InvalidRequest",
     "InvalidTradeUrl",
@@ -89,13 +95,14 @@ class AssetPayError(Exception):
         request_id: str | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> None:
+        message = mask(message)
         super().__init__(message)
         self.message = message
         self.code = code
         self.key = key
         self.status = status
         self.request_id = request_id
-        self.details: dict[str, Any] = dict(details or {})
+        self.details: dict[str, Any] = mask_value(dict(details or {}))
         self.attempts: int | None = None
         self.elapsed: float | None = None
 
@@ -181,6 +188,22 @@ class MalformedResponse(AssetPayError):
 
     The message names the field (``data.inventory[3]``...); quote ``request_id`` to
     AssetPay support. Not retried: the same request gets the same answer.
+    """
+
+
+class CacheError(AssetPayError):
+    """The disk cache cannot be used: its location cannot be created, read or written.
+
+    The message names the path and ``ASSETPAY_CACHE_DIR``; ``details["path"]`` holds it.
+    Fix the permissions, point ``ASSETPAY_CACHE_DIR`` (or ``cache=``) elsewhere, or pass
+    ``cache_fallback="memory"`` to continue with a cache that lives only in memory.
+    """
+
+
+class CacheMiss(AssetPayError):
+    """Offline (``offline=True``), and the cache holds no answer for this request.
+
+    Nothing was sent. Fetch the account once online (or drop ``offline=``).
     """
 
 

@@ -257,6 +257,8 @@ def from_pages(
     steam_id: str | None = None,
     request_ids: Sequence[str] = (),
     from_cache: bool = False,
+    fetched_at: str | None = None,
+    stale: bool = False,
 ) -> pd.DataFrame:
     """Build one frame from the ``data`` objects of every page of a response.
 
@@ -270,12 +272,17 @@ def from_pages(
         The pages' ``requestId`` values, kept in ``attrs["request_ids"]``.
     from_cache : bool
         True when every page came from the disk cache.
+    fetched_at : str, optional
+        When AssetPay answered (ISO-8601 UTC), kept in ``attrs["fetched_at"]``.
+    stale : bool
+        True when an expired cache entry was served (offline or ``stale_if_error``).
 
     Returns
     -------
     DataFrame
         The inventory frame; ``attrs`` carries ``count``, ``updated_at``, ``collateral``,
-        ``game``, ``steam_id``, ``request_ids``, ``from_cache``, every value JSON-friendly
+        ``game``, ``steam_id``, ``request_ids``, ``from_cache``, ``fetched_at``,
+        ``stale``, every value JSON-friendly
         (pandas writes attrs into Parquet with ``json.dumps``). ``updated_at`` is an
         ISO-8601 UTC string ending in ``Z`` (``Timestamp.isoformat()`` of the UTC time,
         ``+00:00`` written ``Z``; fractional seconds only when there are some), or None;
@@ -308,6 +315,8 @@ def from_pages(
         "steam_id": steam_id,
         "request_ids": list(request_ids),
         "from_cache": bool(from_cache),
+        "fetched_at": fetched_at,
+        "stale": bool(stale),
         "anomalies": frame.attrs["anomalies"],
     }
     return frame

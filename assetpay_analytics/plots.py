@@ -316,14 +316,14 @@ def pricing_review(df: pd.DataFrame) -> Figure:
 
 
 def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
-    """Write a figure as PNG or SVG at print resolution.
+    """Write a figure as PNG, SVG or PDF (for a review deck) at print resolution.
 
     Parameters
     ----------
     figure : Figure
         The figure, e.g. from ``pricing_review``.
     path : str or Path
-        Ends in ``.png`` or ``.svg``; parent folders are created.
+        Ends in ``.png``, ``.svg`` or ``.pdf``; parent folders are created.
     dpi : int
         Resolution of a PNG (default 300).
 
@@ -341,11 +341,15 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     '.svg'
     """
     path = Path(path)
-    if path.suffix.lower() not in _SAVE_FORMATS:
-        allowed = " or ".join(_SAVE_FORMATS)
+    formats = (*_SAVE_FORMATS, ".pdf")
+    if path.suffix.lower() not in formats:
+        allowed = ", ".join(formats[:-1]) + " or " + formats[-1]
         raise ValueError(f"save_figure writes {allowed} files, not {path.suffix or path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=_metadata(path))
+    metadata = _metadata(path)
+    if path.suffix.lower() == ".pdf":  # no dates or versions: a re-run writes the same bytes
+        metadata = {"Creator": None, "Producer": None, "CreationDate": None}
+    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
     return path
 
 

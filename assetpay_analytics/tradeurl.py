@@ -6,13 +6,21 @@ The API validates it strictly (https, that host and path, partner then token, no
 else), so ``TradeUrl`` accepts the harmless variations people paste (``http``, ``www.``,
 a missing trailing slash, parameters in another order, surrounding spaces) and always
 sends the canonical form. Anything else raises ``InvalidTradeUrl`` naming the problem,
-before any request is made.
+before any request is made. Digits are ASCII digits only: Python's ``\\d`` and ``int()``
+also read Arabic-Indic or fullwidth digits, which no Steam URL or id contains.
+
+``brief`` quotes a bad value for an error message (every module that validates
+arguments uses it): short whatever its size, and never failing, not even on an int
+too long for ``str()``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import reprlib
 from dataclasses import dataclass
+from numbers import Integral, Number
 from urllib.parse import parse_qsl, urlsplit
 
 from .constants import MAX_ACCOUNT_ID, STEAM_ID64_BASE
@@ -23,9 +31,49 @@ __all__ = ["TradeUrl"]
 _HOSTS = ("steamcommunity.com", "www.steamcommunity.com")
 _PATHS = ("/tradeoffer/new/", "/tradeoffer/new")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8}")
-_PARTNER = re.compile(r"\d{1,10}")
+_PARTNER = re.compile(r"[0-9]{1,10}")
+_DIGITS = re.compile(r"[0-9]+")
 _MASK = "********"
 _EXAMPLE = "https://steamcommunity.com/tradeoffer/new/?partner=12345678&token=AbCd1234"
+#: The SteamID64s of individual accounts: partner 1 .. MAX_ACCOUNT_ID.
+_FIRST_STEAM_ID = STEAM_ID64_BASE + 1
+_LAST_STEAM_ID = STEAM_ID64_BASE + MAX_ACCOUNT_ID
+
+
+class _Brief(reprlib.Repr):
+    """``reprlib``'s bounded repr, also for ints ``str()`` refuses (over 4,300 digits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 60
+        self.maxlong = 40
+        self.maxlist = self.maxtuple = self.maxset = self.maxdict = 4
+        self.maxlevel = 2
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 256:
+            digits = math.floor(x.bit_length() * math.log10(2)) + 1
+            return f"<an int of about {digits} digits>"
+        return super().repr_int(x, level)
+
+
+_BRIEF = _Brief()
+
+
+def brief(value: object) -> str:
+    """``value`` quoted for an error message: at most about 60 characters, never raising.
+
+    Examples
+    --------
+    >>> len(brief("x" * 10**7))
+    60
+    >>> brief(10**5000)
+    '<an int of about 5001 digits>'
+    """
+    try:
+        return _BRIEF.repr(value)
+    except Exception:  # a repr that raises, or text too long to convert
+        return f"<a {type(value).__name__}>"
 
 
 def _invalid(problem: str) -> InvalidTradeUrl:
@@ -60,10 +108,12 @@ class TradeUrl:
     token: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.partner, bool) or not isinstance(self.partner, int):
-            raise _invalid(f"partner must be an integer, got {type(self.partner).__name__}")
-        if not 0 < self.partner <= MAX_ACCOUNT_ID:
-            raise _invalid(f"partner {self.partner} is outside 1..{MAX_ACCOUNT_ID}")
+        partner = self.partner
+        if isinstance(partner, bool) or not isinstance(partner, Integral):
+            raise _invalid(f"partner must be an integer, got {type(partner).__name__}")
+        if not 0 < partner <= MAX_ACCOUNT_ID:
+            raise _invalid(f"partner {brief(partner)} is outside 1..{MAX_ACCOUNT_ID}")
+        object.__setattr__(self, "partner", int(partner))  # numpy ints hash and print as ints
         if not isinstance(self.token, str) or not _TOKEN.fullmatch(self.token):
             raise _invalid("token must be exactly 8 characters of A-Z, a-z, 0-9, '_' or '-'")
 
@@ -96,17 +146,20 @@ class TradeUrl:
             return value
         if not isinstance(value, str):
             raise _invalid(f"expected a string, got {type(value).__name__}")
-        parts = urlsplit(value.strip())
+        try:
+            parts = urlsplit(value.strip())
+        except ValueError:  # unbalanced [ ], or a host with look-alikes of / ? # @ :
+            raise _invalid("the host must be steamcommunity.com; this one cannot be read") from None
         if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
             raise _invalid("it must start with https://steamcommunity.com/")
         if parts.netloc.lower() not in _HOSTS:
-            raise _invalid(f"the host must be steamcommunity.com, not {parts.netloc!r}")
+            raise _invalid(f"the host must be steamcommunity.com, not {brief(parts.netloc)}")
         if parts.path not in _PATHS:
-            raise _invalid(f"the path must be /tradeoffer/new/, not {parts.path!r}")
+            raise _invalid(f"the path must be /tradeoffer/new/, not {brief(parts.path)}")
         params = cls._query(parts.query)
         partner = params.get("partner", "")
         if not _PARTNER.fullmatch(partner):
-            raise _invalid("partner must be a number of 1 to 10 digits")
+            raise _invalid("partner must be a number of 1 to 10 ASCII digits (0-9)")
         return cls(int(partner), params["token"])
 
     @staticmethod
@@ -119,23 +172,41 @@ class TradeUrl:
                 raise _invalid(f"the {required} parameter {what}")
         unknown = sorted(set(names) - {"partner", "token"})
         if unknown:
-            raise _invalid(f"unexpected parameter(s) {', '.join(unknown)}")
+            raise _invalid(f"unexpected parameter(s) {', '.join(map(brief, unknown[:3]))}")
         return dict(pairs)
 
     @classmethod
     def from_steam_id(cls, steam_id: str | int, token: str) -> TradeUrl:
         """Build a trade URL from a SteamID64 and a trade token.
 
+        Parameters
+        ----------
+        steam_id : str or int
+            The account's SteamID64, 76561197960265729..76561202255233023: an int (any
+            integral type but bool, numpy's included) or a string of ASCII digits
+            (surrounding whitespace is ignored). Not a float, not even an integral
+            one: a float cannot hold 17 digits exactly (``76561198000000001.0`` is
+            ``76561198000000000``), so a pandas id column with gaps, which is float,
+            would name the wrong accounts; read it with ``dtype=str`` (or ``"Int64"``).
+        token : str
+            The 8-character trade token.
+
+        Returns
+        -------
+        TradeUrl
+
+        Raises
+        ------
+        InvalidTradeUrl
+            For a float, Decimal or any other type, a sign, underscores, non-ASCII
+            digits, an id outside the individual-account range, or a bad token.
+
         Examples
         --------
         >>> TradeUrl.from_steam_id("76561198000000001", "AbCd1234").partner
         39734273
         """
-        try:
-            partner = int(steam_id) - STEAM_ID64_BASE
-        except (TypeError, ValueError):
-            raise _invalid(f"{steam_id!r} is not a SteamID64") from None
-        return cls(partner, token)
+        return cls(_steam_id_number(steam_id) - STEAM_ID64_BASE, token)
 
     @property
     def url(self) -> str:
@@ -159,3 +230,37 @@ class TradeUrl:
 
     def __str__(self) -> str:
         return self.masked
+
+
+def _not_string_or_int(steam_id: object) -> str:
+    kind = type(steam_id).__name__
+    if not isinstance(steam_id, Number):
+        return f"steam_id must be a string or int, got {kind}"
+    return (
+        f"steam_id must be a string or int, not a {kind}: a float cannot hold the 17 "
+        "digits of a SteamID64 exactly (76561198000000001.0 is 76561198000000000), so "
+        "pass the id as a string or int (in pandas, read the column with dtype=str)"
+    )
+
+
+def _steam_id_number(steam_id: object) -> int:
+    """The SteamID64 ``from_steam_id`` was given, as an int in the individual-account range."""
+    if isinstance(steam_id, Integral) and not isinstance(steam_id, bool):
+        number = int(steam_id)
+    elif isinstance(steam_id, str):
+        text = steam_id.strip()
+        if not _DIGITS.fullmatch(text):
+            raise _invalid(
+                f"steam_id {brief(steam_id)} must be ASCII digits (0-9) only: no sign, "
+                "underscore, decimal point or other script's digits"
+            )
+        digits = text.lstrip("0") or "0"  # int() refuses 4,300+ digits, zeros included
+        number = int(digits) if len(digits) <= 20 else _LAST_STEAM_ID + 1
+    else:
+        raise _invalid(_not_string_or_int(steam_id))
+    if not _FIRST_STEAM_ID <= number <= _LAST_STEAM_ID:
+        raise _invalid(
+            f"steam_id {brief(steam_id)} is not an individual account's SteamID64 "
+            f"({_FIRST_STEAM_ID}..{_LAST_STEAM_ID})"
+        )
+    return number

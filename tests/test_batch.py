@@ -139,3 +139,17 @@ def test_acceptance_fifty_accounts_under_a_fault_mix():
         for u in urls
     )
     assert sent <= bound
+
+
+def test_a_wrong_key_stops_the_batch_and_close_waits_for_requests_in_flight(sandbox, tmp_path):
+    # the key is every account's problem: raised at once, not one row per account
+    urls = accounts(24)
+    client = apa.AssetPayClient(api_key="ap_sandbox_wrong_key", base_url=sandbox.url,
+                                cache=tmp_path / "c.sqlite")  # fmt: skip
+    with pytest.raises(apa.AuthenticationError):
+        client.inventories(urls, workers=8, progress=False)
+    assert len(inventory_requests(sandbox)) < len(urls)  # the queue was cancelled
+    # requests may still be in flight in the pool's threads; closing the cache's sqlite
+    # connection under them could crash the process, so close() waits until none is
+    client.close()
+    assert client._reader.wait_idle(timeout=0)

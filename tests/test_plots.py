@@ -137,8 +137,10 @@ def test_pricing_review_and_save(known, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = plots.save_figure(fig, tmp_path / "review.svg")
     assert svg.read_text().lstrip().startswith("<?xml")
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
-        plots.save_figure(fig, tmp_path / "review.pdf")
+    pdf = plots.save_figure(fig, tmp_path / "review.pdf")  # a review deck wants PDF
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    with pytest.raises(ValueError, match=r"\.pdf"):
+        plots.save_figure(fig, tmp_path / "review.gif")
 
 
 @pytest.mark.parametrize(

@@ -46,10 +46,17 @@ def test_key_separates_what_must_not_share_entries():
     assert _cache_key(prepared(page="2")) != base
 
 
-def test_key_ignores_refresh_and_the_token():
-    base = _cache_key(prepared())
-    assert _cache_key(prepared(refresh="true")) == base
-    assert _cache_key(prepared(token="Other_12")) == base  # same account, same inventory
+def test_key_ignores_refresh():
+    assert _cache_key(prepared(refresh="true")) == _cache_key(prepared())
+
+
+def test_key_fingerprints_the_token_without_storing_it():
+    # a wrong or revoked token for a cached partner must not be served the cached answer
+    base = _cache_key(prepared(token="AbCd1234"))
+    other = _cache_key(prepared(token="Other_12"))
+    assert other != base
+    assert other.split(":")[:2] == base.split(":")[:2]  # same merchant, same partner
+    assert "AbCd1234" not in base and "Other_12" not in other
 
 
 def response(status, body):

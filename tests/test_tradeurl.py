@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import pickle
 import string
+from decimal import Decimal
+from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +20,10 @@ from tests import strategies
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "_-"
 tokens = st.text(alphabet=TOKEN_ALPHABET, min_size=8, max_size=8)
 partners = st.integers(min_value=1, max_value=2**32 - 1)
+FIRST_ID, LAST_ID = 76561197960265729, 76561197960265728 + 2**32 - 1
+steam_ids = st.integers(min_value=FIRST_ID, max_value=LAST_ID)
+#: No message quoting a bad value is longer than this, however long the value.
+SHORT = 600
 
 
 def canonical(partner: int, token: str) -> str:
@@ -140,3 +147,143 @@ def test_mutated_urls_raise_only_invalid_trade_url(partner, token, junk):
         except apa.InvalidTradeUrl:
             continue
         assert parsed.url.startswith("https://steamcommunity.com/tradeoffer/new/?partner=")
+
+
+# --- strict inputs: ASCII digits, no float ids, bounded messages -----------------------
+
+
+@pytest.mark.parametrize("digits", ["١٢٣", "１２３", "१२३", "12３"])
+def test_partner_must_be_ascii_digits(digits):
+    # Python's \d matches every Unicode digit, and int() reads them: "١٢٣" was partner 123.
+    with pytest.raises(apa.InvalidTradeUrl, match="ASCII digits"):
+        TradeUrl.parse(canonical(1, "AbCd1234").replace("partner=1", f"partner={digits}"))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://[steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234",
+        "https://steamcommunity.com]/tradeoffer/new/?partner=1&token=AbCd1234",
+        "https://steamcommunity.com\uff03x/tradeoffer/new/?partner=1&token=AbCd1234",
+    ],
+)
+def test_urls_urlsplit_refuses_are_invalid_trade_urls(bad):
+    # urlsplit raises a bare ValueError for unbalanced brackets and NFKC look-alikes.
+    with pytest.raises(apa.InvalidTradeUrl, match="host"):
+        TradeUrl.parse(bad)
+
+
+def test_messages_quote_a_huge_value_briefly():
+    for bad in (
+        "https://" + "h" * 10**7 + "/tradeoffer/new/?partner=1&token=AbCd1234",
+        "https://steamcommunity.com/" + "p" * 10**7 + "?partner=1&token=AbCd1234",
+    ):
+        with pytest.raises(apa.InvalidTradeUrl) as info:
+            TradeUrl.parse(bad)
+        assert len(str(info.value)) < SHORT
+    with pytest.raises(apa.InvalidTradeUrl) as info:
+        TradeUrl(10**5000, "AbCd1234")  # too long for str(): Python refuses 4,300+ digits
+    assert "outside" in str(info.value) and len(str(info.value)) < SHORT
+
+
+def test_partner_may_be_any_integral_and_is_stored_as_int():
+    url = TradeUrl(np.int64(7), "AbCd1234")
+    assert type(url.partner) is int and url == TradeUrl(7, "AbCd1234")
+    with pytest.raises(apa.InvalidTradeUrl, match="integer"):
+        TradeUrl(7.0, "AbCd1234")  # type: ignore[arg-type]
+
+
+def test_from_steam_id_rejects_a_float_even_an_integral_one():
+    # What pandas makes of an id column with a gap: 76561198000000001.0 is ...000.
+    assert float(76561198000000001) == 76561198000000000
+    with pytest.raises(apa.InvalidTradeUrl) as info:
+        TradeUrl.from_steam_id(76561198000000001.0, "AbCd1234")  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "string or int" in message and "float" in message and "17 digits" in message
+
+
+@pytest.mark.parametrize(
+    ("bad", "names"),
+    [
+        (Decimal("Infinity"), "string or int"),
+        (Decimal("NaN"), "string or int"),
+        (Decimal("76561198000000001"), "string or int"),
+        (Fraction(76561198000000001), "string or int"),
+        (np.float64(76561198000000001), "string or int"),
+        (True, "string or int"),
+        (None, "string or int"),
+        (b"76561198000000001", "string or int"),
+        ("7656_1198000000001", "ASCII digits"),
+        ("+76561198000000001", "ASCII digits"),
+        ("-76561198000000001", "ASCII digits"),
+        ("76561198000000001.0", "ASCII digits"),
+        ("7.6561198000000001e16", "ASCII digits"),
+        ("٧٦٥٦١١٩٨٠٠٠٠٠٠٠٠١", "ASCII digits"),
+        ("７６５６１１９８０００００００００１", "ASCII digits"),
+        ("", "ASCII digits"),
+        pytest.param("0" * 5000, "76561197960265729..76561202255233023", id="5000-zeros"),
+        ("not-a-number", "ASCII digits"),
+        ("76561197960265728", "76561197960265729..76561202255233023"),
+        ("76561202255233024", "76561197960265729..76561202255233023"),
+        (76561197960265728, "76561197960265729..76561202255233023"),
+        (-1, "76561197960265729..76561202255233023"),
+        pytest.param(10**5000, "76561197960265729..76561202255233023", id="5000-digit-int"),
+        pytest.param("9" * 5000, "76561197960265729..76561202255233023", id="5000-digit-str"),
+    ],
+)
+def test_from_steam_id_rejects(bad, names):
+    with pytest.raises(apa.InvalidTradeUrl) as info:
+        TradeUrl.from_steam_id(bad, "AbCd1234")
+    assert names in str(info.value)
+    assert len(str(info.value)) < SHORT
+    assert info.value.key == "INVALID_TRADEURL"
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "76561198000000001",
+        " 76561198000000001\n",
+        "076561198000000001",
+        pytest.param("0" * 10_000 + "76561198000000001", id="10000-leading-zeros"),
+        76561198000000001,
+        np.int64(76561198000000001),
+        np.uint64(76561198000000001),
+    ],
+)
+def test_from_steam_id_accepts_ints_and_digit_strings(good):
+    url = TradeUrl.from_steam_id(good, "AbCd1234")
+    assert url.partner == 39734273 and type(url.partner) is int
+
+
+@given(steam_ids, tokens)
+def test_from_steam_id_round_trips_every_valid_id(steam_id, token):
+    assert TradeUrl.from_steam_id(str(steam_id), token).steam_id == str(steam_id)
+    assert TradeUrl.from_steam_id(steam_id, token) == TradeUrl.from_steam_id(str(steam_id), token)
+
+
+@given(st.one_of(st.floats(), st.floats().map(np.float64), steam_ids.map(float)), tokens)
+def test_from_steam_id_rejects_every_float(value, token):
+    with pytest.raises(apa.InvalidTradeUrl, match="float"):
+        TradeUrl.from_steam_id(value, token)
+
+
+@given(strategies.anything(), st.one_of(tokens, strategies.anything()))
+def test_from_steam_id_raises_only_invalid_trade_url(value, token):
+    try:
+        url = TradeUrl.from_steam_id(value, token)  # type: ignore[arg-type]
+    except apa.InvalidTradeUrl as err:
+        assert len(str(err)) < SHORT
+        str(err).encode("utf-8")  # printable and loggable: no lone surrogate quoted raw
+        return
+    assert isinstance(value, (int, str)) and not isinstance(value, bool)
+    assert FIRST_ID <= int(url.steam_id) <= LAST_ID
+
+
+@given(strategies.anything())
+def test_anything_parses_or_raises_only_a_short_invalid_trade_url(value):
+    try:
+        TradeUrl.parse(value)  # type: ignore[arg-type]
+    except apa.InvalidTradeUrl as err:
+        assert len(str(err)) < SHORT
+        str(err).encode("utf-8")

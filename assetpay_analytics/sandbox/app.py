@@ -304,13 +304,16 @@ def _decide(faults: Faults | None) -> str | None:
 
 
 def _error_body(
-    error: ApiError, request_id: str, table: Mapping[str, tuple[int, int]]
+    error: ApiError, request_id: str, table: Mapping[str, tuple[int, int]], echo: str | None
 ) -> tuple[int, dict[str, Any]]:
     code, status = table[error.key]
     body: dict[str, Any] = {"code": code, "key": error.key,
                             "message": _MESSAGES.get(error.key, error.key)}  # fmt: skip
-    if error.fields:
-        body["fields"] = error.fields
+    fields = {**error.fields, **({"tradeUrl": echo} if echo else {})}
+    if echo:
+        body["message"] += f" (tradeUrl {echo})"
+    if fields:
+        body["fields"] = fields
     return status, {"requestId": request_id, "success": False, "error": body}
 
 
@@ -330,6 +333,7 @@ def respond(
         body = {"requestId": request_id, "success": True, "data": _inventory(state, query)}
         return Answer(request_id, 200, body, {}, fault=fault)
     except ApiError as error:
-        status, body = _error_body(error, request_id, state.errors)
+        echo = params.get("tradeUrl") if state.faults and state.faults.echo_trade_url else None
+        status, body = _error_body(error, request_id, state.errors, echo)
         headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
         return Answer(request_id, status, body, headers, error.key, fault)

@@ -112,6 +112,9 @@ class Faults:
         ``marketPrice`` -12.5, item 1's ``offer.price`` -3.0, item 2's ``wear`` "1.7",
         item 3's ``wear`` "-0.2", item 4's ``exterior`` "Brand New" and item 5's ``id``
         null.
+    echo_trade_url : bool
+        Error answers echo the request's ``tradeUrl`` (token included) in their
+        ``message`` and ``fields``, as some APIs do: the client must mask it.
 
     Notes
     -----
@@ -147,6 +150,7 @@ class Faults:
     wrong_count: Mapping[int, int] = field(default_factory=dict, hash=False)
     malformed: Mapping[int, str] = field(default_factory=dict, hash=False)
     out_of_range: frozenset[int] = frozenset()
+    echo_trade_url: bool = False
     _rng: random.Random = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
 

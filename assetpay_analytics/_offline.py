@@ -1,0 +1,87 @@
+"""Answers from the cache alone: offline mode, and stale entries when the upstream is down.
+
+Both read the cache's entry for a request directly (``_session.stored_response``),
+expired or not, without the HTTP stack: nothing is sent and no rate budget is spent.
+``offline_page`` raises ``CacheMiss`` when there is no entry; ``stale_page`` gives
+None when there is none young enough, so the caller raises the upstream's error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from ._http import ApiKeyAuth, Page, cache_failure, read_page
+from ._session import stored_response
+from .constants import INVENTORY_PATH
+from .errors import CacheMiss
+
+__all__ = ["offline_page", "stale_page"]
+
+
+def _stored_page(
+    session: requests.Session,
+    url: str,
+    params: Mapping[str, str],
+    *,
+    auth: ApiKeyAuth,
+    context: str,
+    max_stale: timedelta | None,
+) -> Page | None:
+    request = requests.Request("GET", url, params=dict(params), auth=auth).prepare()
+    failure = None
+    try:
+        response = stored_response(session, request)
+    except sqlite3.Error as exc:
+        failure = cache_failure(exc, context)
+    if failure is not None:
+        raise failure  # outside the except block: the sqlite error is not attached
+    if response is None:
+        return None
+    expired = response.is_expired
+    if expired and max_stale is not None and response.expires is not None:
+        expires = response.expires
+        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+        if datetime.now(UTC) - expires > max_stale:
+            return None
+    return read_page(response, context)._replace(stale=expired)
+
+
+def offline_page(
+    session: requests.Session,
+    base_url: str,
+    params: Mapping[str, str],
+    *,
+    auth: ApiKeyAuth,
+    context: str,
+) -> Page:
+    """The cached page for ``params``, expired or not; ``CacheMiss`` when none is stored."""
+    page = _stored_page(
+        session, base_url + INVENTORY_PATH, params, auth=auth, context=context, max_stale=None
+    )
+    if page is None:
+        raise CacheMiss(
+            f"{context}: offline, and the cache holds no answer for this request "
+            f"(page {params.get('page', '1')}). Nothing was sent: fetch it once online, "
+            "or drop offline=.",
+            key="CACHE_MISS",
+        )
+    return page
+
+
+def stale_page(
+    session: requests.Session,
+    base_url: str,
+    params: Mapping[str, str],
+    *,
+    auth: ApiKeyAuth,
+    context: str,
+    max_stale: timedelta,
+) -> Page | None:
+    """The cached page for ``params`` if it expired less than ``max_stale`` ago, else None."""
+    return _stored_page(
+        session, base_url + INVENTORY_PATH, params, auth=auth, context=context, max_stale=max_stale
+    )

@@ -1,0 +1,223 @@
+"""No secret in any output: the api key and every trade token, in every spelling.
+
+One batch against a sandbox that echoes the trade URL in its error answers exercises
+every error path (wrong key, private, fetch failed, Steam down, Steam-throttled,
+flaky, malformed, inconsistent pages, network failure, offline miss, an unusable
+cache, a key that is not a header value). Everything a user or a tool could see is
+collected: log records of every logger at DEBUG (ours, urllib3's, requests-cache's),
+warnings, each error's text, ``args``, ``details``, ``repr``, its whole
+``__cause__``/``__context__`` chain, its traceback rendered with locals, the frames'
+attrs, the cache file with its ``-wal``/``-shm``, and the stored notebook outputs.
+Each is grepped for the key and the tokens raw, URL-encoded and ``+``-encoded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import traceback
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+import assetpay_analytics as apa
+from assetpay_analytics import sandbox
+from assetpay_analytics._redact import RedactingFilter, mask
+from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults
+from assetpay_analytics.sandbox.data import ACCOUNTS
+
+#: One attempt: flaky and throttled accounts fail on their first request.
+FAST = apa.RetryPolicy(attempts=1, deadline=20)
+WRONG_KEY = "ap_live_Wr0ngKey_9f8e7d"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ERROR_ACCOUNTS = ("private", "fetch_failed", "steam_down", "throttled", "flaky", "bob", "carol")
+
+
+def spellings(secret: str) -> set[str]:
+    return {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
+
+
+SECRETS = {
+    "api key": spellings(SANDBOX_API_KEY),
+    "wrong key": spellings(WRONG_KEY),
+    **{f"token of {a.name}": spellings(a.token) for a in ACCOUNTS},
+}
+
+
+PACKAGE = str(Path(apa.__file__).parent)
+
+
+def error_outputs(err: BaseException) -> str:
+    """Everything an error shows: text, args, details, repr, chain, traceback with locals.
+
+    The locals are those of the toolkit's frames: the caller's own frames (here the
+    test's, which hold the URLs it passes) are the caller's business.
+    """
+    parts = []
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts += [str(current), repr(current), repr(current.args)]
+        parts.append(json.dumps(getattr(current, "details", {}), default=repr))
+        shown = traceback.TracebackException.from_exception(current, capture_locals=True)
+        ours = [frame for frame in shown.stack if frame.filename.startswith(PACKAGE)]
+        parts += [f"{frame.filename}:{frame.lineno} {frame.locals}" for frame in ours]
+        parts += traceback.format_exception(current, chain=False)
+        current = current.__cause__ or current.__context__
+    return "\n".join(parts)
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="module")
+def debug_logs() -> Iterator[Collect]:
+    """Every logger at DEBUG, records formatted (exception text included)."""
+    handler, root = Collect(), logging.getLogger()
+    names = ["urllib3", "requests_cache", "assetpay_analytics", "requests_ratelimiter"]
+    levels = {name: logging.getLogger(name).level for name in names}
+    old_root = root.level
+    root.setLevel(logging.DEBUG)
+    for name in names:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(old_root)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def partner(box: sandbox.Sandbox, name: str) -> int:
+    return apa.TradeUrl.parse(box.accounts[name].trade_url).partner
+
+
+@pytest.fixture(scope="module")
+def outputs(debug_logs: Collect, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What every error path shows, by where it shows it."""
+    tmp = tmp_path_factory.mktemp("secrets")
+    found: dict[str, list[str]] = {"errors": [], "attrs": [], "warnings": []}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with sandbox.serve(page_cap=10) as plain:
+            bob, carol = partner(plain, "bob"), partner(plain, "carol")
+        faults = Faults(echo_trade_url=True, duplicate_pages=frozenset({bob}),
+                        malformed={carol: "string_items"})  # fmt: skip
+        with sandbox.serve(faults=faults, page_cap=10) as box:
+            urls = [box.accounts[name].trade_url for name in ("alice", *ERROR_ACCOUNTS)]
+            client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url,
+                                        cache=tmp / "cache", retry=FAST)  # fmt: skip
+            df = client.inventories(urls, progress=False)
+            found["attrs"].append(json.dumps(df.attrs, default=str))
+            for url in urls[1:]:
+                box.reset()  # flaky and throttled fail again
+                found["errors"].append(_raised(lambda u=url: client.inventory(u)))
+            found["errors"].append(_offline_miss(client, box))
+            wrong = apa.AssetPayClient(api_key=WRONG_KEY, base_url=box.url, cache=None)
+            found["errors"].append(_raised(lambda: wrong.inventory(urls[0])))
+            found["errors"].append(_raised(lambda: wrong.inventories(urls, progress=False)))
+            client.close()
+        found["errors"] += _local_failures(urls[0], tmp)
+        found["warnings"] = [str(w.message) for w in caught]
+    files = [p for p in (tmp / "cache").iterdir() if p.is_file()]
+    assert any(p.name.endswith(".sqlite") for p in files)
+    texts = {name: "\n".join(parts) for name, parts in found.items()}
+    texts["cache files"] = "\n".join(p.read_bytes().decode("latin-1") for p in files)
+    texts["log records"] = "\n".join(debug_logs.lines)
+    return texts
+
+
+def _raised(call) -> str:
+    with pytest.raises(apa.AssetPayError) as info:
+        call()
+    return error_outputs(info.value)
+
+
+def _offline_miss(client: apa.AssetPayClient, box: sandbox.Sandbox) -> str:
+    with pytest.raises(apa.CacheMiss) as info:
+        client.inventory(box.accounts["dave"].trade_url, offline=True)
+    return error_outputs(info.value)
+
+
+def _local_failures(url: str, tmp: Path) -> list[str]:
+    """A network failure, an unusable cache, a key that no header can carry."""
+    down = apa.AssetPayClient(api_key=SANDBOX_API_KEY, cache=None, retry=FAST,
+                              base_url=f"http://127.0.0.1:{closed_port()}")  # fmt: skip
+    blocker = tmp / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    return [
+        _raised(lambda: down.inventory(url)),
+        _raised(lambda: apa.AssetPayClient(api_key=SANDBOX_API_KEY, cache=blocker / "c.sqlite")),
+        _raised(lambda: apa.AssetPayClient(api_key=SANDBOX_API_KEY + "\r\nX: 1", cache=None)),
+        _raised(lambda: apa.AssetPayClient(api_key=SANDBOX_API_KEY + "é", cache=None)),
+    ]
+
+
+def test_every_error_path_was_exercised(outputs):
+    errors = outputs["errors"]
+    for name in ("AuthenticationError", "InventoryUnavailable", "ServiceUnavailable",
+                 "RateLimited", "MalformedResponse", "InconsistentInventory", "CacheMiss",
+                 "CacheError"):  # fmt: skip
+        assert name in errors, name
+    assert "token=********" in errors  # the echoed trade URL is there, masked
+    assert "urllib3.connectionpool" in outputs["log records"]
+    assert "requests_cache" in outputs["log records"]
+
+
+@pytest.mark.parametrize("where", ["errors", "attrs", "warnings", "cache files", "log records"])
+def test_no_secret_in(outputs, where):
+    text = outputs[where]
+    for what, forms in SECRETS.items():
+        for form in forms:
+            assert form not in text, f"{what} ({form!r}) appears in {where}"
+
+
+def test_no_secret_in_notebook_outputs():
+    shown = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        shown += [json.dumps(cell.get("outputs", [])) for cell in cells]
+    assert len(shown) > 10
+    text = "\n".join(shown)
+    for what, forms in SECRETS.items():
+        for form in forms:
+            assert form not in text, f"{what} appears in a notebook output"
+
+
+def test_filter_masks_a_stale_if_error_warning_with_its_exception():
+    # requests-cache's own stale-if-error warning logs the request URL with exc_info
+    url = ACCOUNTS[0].trade_url
+    try:
+        raise ConnectionError(f"failed: {quote(url, safe='')}")
+    except ConnectionError:
+        record = logging.LogRecord("requests_cache.session", logging.WARNING, __file__, 1,
+                                   "Request for URL %s failed; using cached response", (url,),
+                                   exc_info=__import__("sys").exc_info())  # fmt: skip
+    assert RedactingFilter().filter(record)
+    shown = logging.Formatter().format(record)
+    assert ACCOUNTS[0].token not in shown and "token=********" in shown
+
+
+def test_mask_covers_every_url_spelling():
+    token = ACCOUNTS[0].token
+    url = ACCOUNTS[0].trade_url
+    for text in (url, quote(url, safe=""), quote(quote(url, safe=""), safe=""), quote_plus(url)):
+        assert token not in mask(text)
