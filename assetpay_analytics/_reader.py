@@ -67,13 +67,14 @@ class PageReader:
         self, query: InventoryQuery, *, offline: bool, cancel: threading.Event | None = None
     ) -> list[Page]:
         """Every page of ``query``, checked to add up (re-read as ``retry`` allows)."""
-        return read_pages(
-            partial(self._page, query, cancel=cancel, offline=offline),
-            query.params,
-            refresh=query.refresh,
-            rereads=self.retry.rereads,
-            context=query.context,
-        )
+        with self._in_flight():
+            return read_pages(
+                partial(self._page, query, cancel=cancel, offline=offline),
+                query.params,
+                refresh=query.refresh,
+                rereads=self.retry.rereads,
+                context=query.context,
+            )
 
     def _page(
         self,
@@ -89,18 +90,6 @@ class PageReader:
         Offline, the cache's entry (or ``CacheMiss``); when AssetPay stays unavailable,
         the cache's entry if it expired within ``stale_if_error``.
         """
-        with self._in_flight():
-            return self._answer(query, params, force_refresh, cancel=cancel, offline=offline)
-
-    def _answer(
-        self,
-        query: InventoryQuery,
-        params: Mapping[str, str],
-        force_refresh: bool,
-        *,
-        cancel: threading.Event | None,
-        offline: bool,
-    ) -> Page:
         where = (self.session, self.base_url, params)
         if offline:
             return offline_page(*where, auth=self.auth, context=query.context)

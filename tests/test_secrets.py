@@ -221,3 +221,10 @@ def test_mask_covers_every_url_spelling():
     url = ACCOUNTS[0].trade_url
     for text in (url, quote(url, safe=""), quote(quote(url, safe=""), safe=""), quote_plus(url)):
         assert token not in mask(text)
+
+
+def test_filter_survives_a_record_whose_arguments_do_not_fit_its_format():
+    url = ACCOUNTS[0].trade_url
+    record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "%d items", (url,), None)
+    assert RedactingFilter().filter(record)
+    assert ACCOUNTS[0].token not in record.getMessage()
