@@ -130,7 +130,11 @@ def prepare_cache(path: Path, *, fallback: FallbackMode = "error") -> CacheLocat
             raise sqlite3.DatabaseError(f"{problem}, and it is read-only")
         if problem is not None:
             _move_aside(path, problem)
-        return CacheLocation(path, path) if writable else _read_only_copy(path)
+        if not writable:
+            return _read_only_copy(path)
+        with closing(sqlite3.connect(path)) as con:  # e.g. a dangling symlink fails here
+            con.execute("PRAGMA schema_version")
+        return CacheLocation(path, path)
     except (OSError, sqlite3.Error) as exc:
         failure = _unusable(path, exc)
     if fallback != "memory":

@@ -70,8 +70,8 @@ class AssetPayClient(_cache.CacheAdmin):
     Parameters
     ----------
     api_key : str, optional
-        The merchant api key; default ``$ASSETPAY_API_KEY``. It is sent only in the
-        ``api-key`` header and never printed, logged or written to the cache.
+        The merchant api key; default ``$ASSETPAY_API_KEY``. Sent only in the ``api-key``
+        header; never printed, logged (library logs are masked too) or cached.
     base_url : str
         The API host (default ``https://api.assetpay.gg``); ``http://`` is accepted
         only for a loopback sandbox.
@@ -136,8 +136,9 @@ class AssetPayClient(_cache.CacheAdmin):
         self.retry = check_retry(retry)
         session = check_session(session)
         self.cache_path = None if session is not None else _cache.cache_file(cache)
+        self._location = _cache.open_cache(self.cache_path, cache_fallback)  # keeps copies alive
         self._session = session or build_session(
-            cache=_cache.open_cache(self.cache_path, cache_fallback),
+            cache=self._location,
             expire_after=check_expire_after(expire_after),
             per_minute=RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED,
         )

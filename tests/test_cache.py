@@ -6,10 +6,12 @@ Real sqlite files, real HTTP to the sandbox. Damage is done to the files with
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sqlite3
 import warnings
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -158,6 +160,9 @@ def test_a_read_only_cache_is_read_and_never_written(sandbox, cache_path, monkey
         client = make_client(sandbox, cache_path)
     ours = [str(w.message) for w in caught if w.category is CacheWarning]
     assert len(ours) == 1 and "read-only" in ours[0]
+    gc.collect()  # the private copy lives as long as the client, not as long as __init__
+    copy = client._location.open_path
+    assert copy is not None and copy.exists() and copy != cache_path
     before = len(sandbox.requests)
     assert client.inventory(url).attrs["from_cache"] and len(sandbox.requests) == before
     assert client.inventory(other)["item_id"].tolist() == item_ids(sandbox, other)
@@ -177,6 +182,72 @@ def test_a_location_that_cannot_be_created_names_path_and_variable(sandbox, tmp_
     url = sandbox.trade_urls[0]
     assert client.inventory(url)["item_id"].tolist() == item_ids(sandbox, url)
     assert client.inventory(url).attrs["from_cache"]  # the memory cache serves hits
+
+
+def _empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def _orphan_junk_wal(path: Path) -> Path:
+    Path(f"{path}-wal").write_bytes(b"junk" * 100)
+    return path
+
+
+def _junk_shm(path: Path) -> Path:
+    Path(f"{path}-shm").write_bytes(b"junk" * 100)
+    return path
+
+
+def _old_schema(path: Path) -> Path:
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB)")
+        con.commit()
+    return path
+
+
+def _directory_named_like_the_file(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("odd", [_empty_file, _orphan_junk_wal, _junk_shm, _old_schema,
+                                 _directory_named_like_the_file])  # fmt: skip
+def test_odd_but_usable_cache_files_work(sandbox, tmp_path, odd):
+    path = tmp_path / "cache" / "c.sqlite"
+    path.parent.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CacheWarning)  # the old schema is moved aside
+        client = make_client(sandbox, odd(path))
+    url = sandbox.trade_urls[0]
+    assert client.inventory(url)["item_id"].tolist() == item_ids(sandbox, url)
+    assert client.inventory(url).attrs["from_cache"]
+
+
+def _dangling_file_link(tmp_path: Path) -> Path:
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / "c.sqlite"
+    link.symlink_to(tmp_path / "gone" / "c.sqlite")
+    return link
+
+
+def _dangling_directory_link(tmp_path: Path) -> Path:
+    (tmp_path / "cachedir").symlink_to(tmp_path / "gone")
+    return tmp_path / "cachedir" / "c.sqlite"
+
+
+def _under_proc(tmp_path: Path) -> Path:
+    return Path("/proc/assetpay-analytics/c.sqlite")  # no directory can be created there
+
+
+@pytest.mark.parametrize("where", [_dangling_file_link, _dangling_directory_link, _under_proc])
+def test_unusable_locations_are_cache_errors(sandbox, tmp_path, where):
+    path = where(tmp_path)
+    before = len(sandbox.requests)
+    with pytest.raises(apa.CacheError) as info:
+        make_client(sandbox, path)
+    assert str(path) in str(info.value) and "ASSETPAY_CACHE_DIR" in str(info.value)
+    assert len(sandbox.requests) == before
 
 
 def test_a_cache_damaged_while_in_use_is_a_cache_error(sandbox, cache_path):
