@@ -324,7 +324,7 @@ class InventoryQuery:
         return cls(url=url, game=game, filters=check_filters(filters), refresh=refresh)
 
     @property
-    def params(self) -> dict[str, str]:
+    def params(self) -> dict[str, Any]:
         """The query parameters every page shares (``page``/``limit`` are the pager's)."""
         return {"tradeUrl": Sensitive(self.url.url), "game": self.game, **self.filters}
 

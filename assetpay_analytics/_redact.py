@@ -97,17 +97,31 @@ def mask_value(value: Any) -> Any:
     return value
 
 
-class Sensitive(str):
-    """A string that holds a secret (a trade URL) and whose ``repr`` masks it.
+class Sensitive:
+    """A secret string (a trade URL) that no repr and no value-reading serializer shows.
 
-    It is still the string itself everywhere else (requests encodes it as it is), but
-    a dict that holds it, printed in a traceback's locals, shows it masked.
+    It is deliberately not a ``str``: error reporters that walk a traceback's locals
+    read strings by value (Sentry does) but render other objects with ``repr``, which
+    masks the token. ``str()`` gives the URL itself, which is how ``urlencode`` (and so
+    requests) spells a non-string query value.
     """
 
-    __slots__ = ()
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __str__(self) -> str:
+        return self._value
 
     def __repr__(self) -> str:
-        return repr(mask(str(self)))
+        return repr(mask(self._value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sensitive) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 class RedactingFilter(logging.Filter):

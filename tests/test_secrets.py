@@ -67,9 +67,23 @@ def error_outputs(err: BaseException) -> str:
         shown = traceback.TracebackException.from_exception(current, capture_locals=True)
         ours = [frame for frame in shown.stack if frame.filename.startswith(PACKAGE)]
         parts += [f"{frame.filename}:{frame.lineno} {frame.locals}" for frame in ours]
+        parts += [by_value(frame.f_locals) for frame, _ in traceback.walk_tb(current.__traceback__)
+                  if frame.f_code.co_filename.startswith(PACKAGE)]  # fmt: skip
         parts += traceback.format_exception(current, chain=False)
         current = current.__cause__ or current.__context__
     return "\n".join(parts)
+
+
+def by_value(value: object, depth: int = 0) -> str:
+    """A local as an error reporter that reads strings by value (Sentry) would show it:
+    strings as they are, containers walked, any other object by its repr."""
+    if isinstance(value, str):
+        return value
+    if depth < 4 and isinstance(value, dict):
+        return " ".join(f"{k}={by_value(v, depth + 1)}" for k, v in value.items())
+    if depth < 4 and isinstance(value, (list, tuple, set)):
+        return " ".join(by_value(v, depth + 1) for v in value)
+    return repr(value)
 
 
 class Collect(logging.Handler):
