@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ._redact import Sensitive, register_key
+from ._redact import Secret, Sensitive, register_key
 from ._retry import RetryPolicy
 from .constants import API_KEY_ENV, GAMES, SEARCH_MAX_LEN, SORTS
 from .errors import AuthenticationError, InvalidRequest
@@ -67,22 +67,6 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _URL_TEXT = re.compile(r"[\x21-\x7e]+")
 #: What an HTTP header value can carry: visible ASCII, inner spaces allowed.
 _HEADER_SAFE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
-
-
-class Secret:
-    """Holds the api key so that no repr, vars() dump or traceback local shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: Any) -> None:
-        self._value = value
-
-    def reveal(self) -> Any:
-        """The key itself, for the one header that carries it."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
 
 
 def resolve_key(given: Secret) -> Secret:

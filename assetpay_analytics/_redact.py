@@ -27,6 +27,7 @@ __all__ = [
     "LOGGERS",
     "MASK",
     "RedactingFilter",
+    "Secret",
     "Sensitive",
     "install_log_redaction",
     "mask",
@@ -97,25 +98,37 @@ def mask_value(value: Any) -> Any:
     return value
 
 
-class Sensitive:
-    """A secret string (a trade URL) that no repr and no value-reading serializer shows.
-
-    It is deliberately not a ``str``: error reporters that walk a traceback's locals
-    read strings by value (Sentry does) but render other objects with ``repr``, which
-    masks the token. ``str()`` gives the URL itself, which is how ``urlencode`` (and so
-    requests) spells a non-string query value.
-    """
+class Secret:
+    """Holds a secret (the api key) so that no repr, vars() dump or traceback local shows it."""
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: Any) -> None:
         self._value = value
 
-    def __str__(self) -> str:
+    def reveal(self) -> Any:
+        """The secret itself, for the one place that sends it."""
         return self._value
 
     def __repr__(self) -> str:
-        return repr(mask(self._value))
+        return "'***'"
+
+
+class Sensitive(Secret):
+    """A trade URL: its repr masks the token, and ``str()`` gives the URL itself.
+
+    Deliberately not a ``str``: error reporters that walk a traceback's locals read
+    strings by value (Sentry does) but render other objects with ``repr``. ``str()`` is
+    how ``urlencode`` (and so requests) spells a non-string query value.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return str(self._value)
+
+    def __repr__(self) -> str:
+        return repr(mask(str(self._value)))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sensitive) and other._value == self._value
