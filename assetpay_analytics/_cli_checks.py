@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from ._redact import mask
 from .constants import GAME_CS2, GAME_RUST, GAMES
 from .errors import InvalidTradeUrl
 from .tradeurl import TradeUrl
@@ -52,10 +52,6 @@ CHART_SUFFIXES = (".png", ".svg", ".pdf")
 OUT_SUFFIXES = (".parquet", ".csv")
 #: ``--dpi`` bounds, inclusive.
 DPI_RANGE = (10, 2400)
-#: ``token=`` and whatever follows up to the next parameter, in an argument echoed back.
-_TOKEN = re.compile(r"(token(?:=|%3D))[^&\s]*", re.IGNORECASE)
-
-
 class UsageError(SystemExit):
     """A usage error: exit status 2, ``str()`` is the message (already printed)."""
 
@@ -195,7 +191,7 @@ def chart_path(value: str) -> Path:
 
 def _shown(argument: str, width: int = 90) -> str:
     """An argument as it may be echoed: its token masked, shortened to ``width``."""
-    masked = _TOKEN.sub(lambda match: match.group(1) + "********", one_line(argument))
+    masked = mask(one_line(argument))
     return masked if len(masked) <= width else masked[: width - 1] + "…"
 
 

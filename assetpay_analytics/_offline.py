@@ -42,12 +42,14 @@ def _stored_page(
     if response is None:
         return None
     expired = response.is_expired
-    if expired and max_stale is not None and response.expires is not None:
-        expires = response.expires
-        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
-        if datetime.now(UTC) - expires > max_stale:
-            return None
+    if expired and max_stale is not None and _expired_for(response.expires) > max_stale:
+        return None
     return read_page(response, context)._replace(stale=expired)
+
+
+def _expired_for(expires: datetime | None) -> timedelta:
+    """How long ago an entry expired (requests-cache keeps ``expires`` UTC-aware)."""
+    return timedelta(0) if expires is None else datetime.now(UTC) - expires
 
 
 def offline_page(

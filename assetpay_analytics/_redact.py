@@ -47,8 +47,9 @@ LOGGERS = (
     "pyrate_limiter",
     "tenacity",
 )
-#: ``token=`` raw, URL-encoded once (``%3D``) or twice (``%253D``), then 8 token characters.
-_TOKEN = re.compile(r"(token(?:=|%3D|%253D))[A-Za-z0-9_-]{8}(?![A-Za-z0-9_-])", re.IGNORECASE)
+#: ``token=`` raw, URL-encoded once (``%3D``) or twice (``%253D``), then the token's
+#: characters, whatever their number (a mistyped token is still a secret).
+_TOKEN = re.compile(r"(token(?:=|%3D|%253D))[A-Za-z0-9_-]+", re.IGNORECASE)
 #: Shorter strings are not masked as keys: they would blank ordinary words and digits.
 _MIN_KEY_LENGTH = 10
 #: Keys remembered at most (the most recent ones): a long session may try many.
