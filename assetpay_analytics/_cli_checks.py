@@ -52,6 +52,8 @@ CHART_SUFFIXES = (".png", ".svg", ".pdf")
 OUT_SUFFIXES = (".parquet", ".csv")
 #: ``--dpi`` bounds, inclusive.
 DPI_RANGE = (10, 2400)
+
+
 class UsageError(SystemExit):
     """A usage error: exit status 2, ``str()`` is the message (already printed)."""
 

@@ -53,11 +53,13 @@ def to_int(value: Any) -> int | None:
 
     Examples
     --------
-    >>> to_int("3"), to_int(2.5), to_int(2**70)
-    (3, None, None)
+    >>> to_int("3"), to_int(2.5), to_int(2**70), to_int(2**53 + 1)
+    (3, None, None, 9007199254740993)
     """
+    if type(value) is int:  # exact: through a float, ints above 2**53 would round
+        return value if -_INT64 <= value < _INT64 else None
     number = to_float(value)
-    if number is None or not number.is_integer() or not -_INT64 < number < _INT64:
+    if number is None or not number.is_integer() or not -_INT64 <= number < _INT64:
         return None
     return int(number)
 

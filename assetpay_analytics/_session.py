@@ -50,6 +50,8 @@ _UNKEYED_PARAMS = frozenset({"tradeUrl", "refresh"})
 #: Stored as "REDACTED" in the cache file.
 _REDACTED = (API_KEY_HEADER, "tradeUrl")
 _ENVELOPE = "_assetpay_envelope"
+#: Connections kept open per host: more than any sensible ``workers`` (the default is 8).
+POOL_SIZE = 64
 _PROBLEM = "_assetpay_data_problem"
 
 
@@ -212,8 +214,30 @@ def build_session(
         # reaction (filling the whole minute's bucket) would stall every worker.
         "limit_statuses": (),
     }
+    session: requests.Session
     if cache is None:
-        return LimiterSession(**limiter)
+        session = LimiterSession(**limiter)
+    else:
+        session = _cached_session(cache, expire_after, serializer, limiter)
+    _size_pool(session)
+    return session
+
+
+def _size_pool(session: requests.Session) -> None:
+    """Keep a connection per worker: requests' default pool keeps 10 and discards the rest.
+
+    Beyond ten threads urllib3 logged "Connection pool is full, discarding connection"
+    and every batch reopened connections; ``POOL_SIZE`` covers any sensible ``workers``.
+    ``max_retries=0``: retries are the client's (``_retry``), as with the default adapter.
+    """
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+
+
+def _cached_session(
+    cache: CacheLocation, expire_after: timedelta | None, serializer: Any, limiter: dict[str, Any]
+) -> requests.Session:
     return CachedLimiterSession(
         backend=_backend(cache, serializer),
         read_only=cache.read_only,

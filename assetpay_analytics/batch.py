@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import AssetPayError, InvalidRequest
 from .frame import empty_frame
-from .schema import ERROR_COLUMNS
+from .schema import ERROR_COLUMNS, concat
 from .tradeurl import TradeUrl, brief
 
 __all__ = [
@@ -132,7 +132,7 @@ def combine(
     ``updated_at`` is the latest account's ISO-8601 UTC string (None when none has one).
     """
     ordered = [frames[url.partner] for url in urls if url.partner in frames]
-    combined = pd.concat(ordered, ignore_index=True) if ordered else empty_frame()
+    combined = concat(ordered) if ordered else empty_frame()
     order = {url.steam_id: i for i, url in enumerate(urls)}
 
     def position(row: Mapping[str, Any]) -> int:

@@ -1,4 +1,4 @@
-"""CS2 item names: weapon, skin and the ★ / StatTrak™ / Souvenir marks.
+"""CS2 item names: weapon, skin and the ★ / StatTrak™ / Souvenir marks; exterior names.
 
 ``marketHashName`` reads ``[★ ][StatTrak™ |Souvenir ]<Weapon> | <Skin>[ (<Exterior>)]``
 (``shared/assetpay-api.md`` §7); ``name`` is the same without the exterior suffix.
@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .constants import (
+    EXTERIOR_SHORT,
     EXTERIORS,
     NON_SKIN_PREFIXES,
     SOUVENIR_PREFIX,
@@ -18,7 +19,9 @@ from .constants import (
     STATTRAK_PREFIX,
 )
 
-__all__ = ["ParsedName", "parse_name"]
+__all__ = ["ParsedName", "exterior_name", "parse_name"]
+
+_EXTERIOR_BY_NAME = {**{e: e for e in EXTERIORS}, **{s: e for e, s in EXTERIOR_SHORT.items()}}
 
 
 class ParsedName(NamedTuple):
@@ -82,3 +85,14 @@ def _strip_exterior(skin: str) -> str:
         if skin.endswith(suffix):
             return skin[: -len(suffix)]
     return skin
+
+
+def exterior_name(value: object) -> str | None:
+    """One of the five exterior names for a full or short name (``"FT"``), else None.
+
+    Examples
+    --------
+    >>> exterior_name("FT"), exterior_name("Field-Tested"), exterior_name("Pristine")
+    ('Field-Tested', 'Field-Tested', None)
+    """
+    return _EXTERIOR_BY_NAME.get(value) if isinstance(value, str) else None

@@ -8,21 +8,25 @@ dtypes, so frames from different accounts, games and snapshots concatenate clean
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+from pandas.api.types import union_categoricals
 
 from .constants import EXTERIORS
 
 __all__ = [
     "ANOMALY_COLUMNS",
+    "CATEGORY",
     "ERROR_COLUMNS",
     "EXTERIOR_DTYPE",
     "SCHEMA",
     "STICKER_TYPE",
     "STRING",
+    "TEXT",
+    "concat",
     "conform",
 ]
 
@@ -32,29 +36,35 @@ EXTERIOR_DTYPE = pd.CategoricalDtype(list(EXTERIORS), ordered=True)
 STICKER_TYPE = pa.list_(
     pa.struct([("name", pa.string()), ("slot", pa.int64()), ("wear", pa.float64())])
 )
-#: The string dtype of every text column (Arrow-backed).
+#: The string dtype of text columns whose values are mostly distinct (Arrow-backed).
 STRING = pd.StringDtype("pyarrow")
+#: The dtype of text columns that repeat (names, weapons, rarities...): a Categorical
+#: holds each distinct text once, so 1M items cost a few MiB per column, not ~40.
+CATEGORY = "category"
+#: The dtype of a text Categorical's categories (pandas' default string dtype); they
+#: are kept sorted, so groupby and value_counts list them alphabetically.
+TEXT = "str"
 
 #: Column name -> dtype of the inventory frame, in column order.
 SCHEMA: Mapping[str, Any] = {
-    "steam_id": STRING,
-    "game": STRING,
+    "steam_id": CATEGORY,
+    "game": CATEGORY,
     "item_id": STRING,
     "asset_id": STRING,
-    "name": STRING,
-    "market_hash_name": STRING,
-    "weapon": STRING,
-    "skin": STRING,
+    "name": CATEGORY,
+    "market_hash_name": CATEGORY,
+    "weapon": CATEGORY,
+    "skin": CATEGORY,
     "star": "bool",
     "stattrak": "bool",
     "souvenir": "bool",
     "exterior": EXTERIOR_DTYPE,
     "wear": "Float64",
-    "phase": STRING,
+    "phase": CATEGORY,
     "paint_seed": "Int64",
-    "rarity": STRING,
-    "type": STRING,
-    "color": STRING,
+    "rarity": CATEGORY,
+    "type": CATEGORY,
+    "color": CATEGORY,
     "tradable": "boolean",
     "amount": "Int64",
     "market_price": "Float64",
@@ -66,6 +76,8 @@ SCHEMA: Mapping[str, Any] = {
     "icon_url": STRING,
     "updated_at": "datetime64[ns, UTC]",
 }
+
+_TEXT_CATEGORIES = tuple(name for name, dtype in SCHEMA.items() if dtype is CATEGORY)
 
 #: Columns of ``df.assetpay.errors`` (records in ``attrs["errors"]``) and their dtypes:
 #: one row per failed account, traced to its input by position and masked trade URL;
@@ -120,4 +132,50 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     missing = [name for name in SCHEMA if name not in df.columns]
     if missing:
         raise ValueError(f"not an inventory frame: missing column(s) {', '.join(missing)}")
-    return df[list(SCHEMA)].astype(dict(SCHEMA))
+    out = df[list(SCHEMA)].astype(dict(SCHEMA))
+    for name in _TEXT_CATEGORIES:
+        out[name] = _sorted_text(out[name])
+    return out
+
+
+def _sorted_text(values: pd.Series) -> pd.Series:
+    """A text Categorical with sorted ``TEXT`` categories (a file may hold others)."""
+    categories = values.cat.categories
+    if categories.dtype == TEXT and categories.is_monotonic_increasing:
+        return values
+    text = values.astype(STRING)
+    ordered = pd.Index(sorted(text.dropna().unique()), dtype=TEXT)
+    return text.astype(pd.CategoricalDtype(ordered))
+
+
+def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack inventory frames, keeping every column's dtype (``pd.concat`` would not).
+
+    ``pd.concat`` turns Categoricals whose categories differ (two accounts' names)
+    into plain text; here their categories are merged (sorted) instead.
+
+    Parameters
+    ----------
+    frames : iterable of DataFrame
+        Inventory frames (at least one), e.g. several accounts or snapshots.
+
+    Returns
+    -------
+    DataFrame
+        The rows of every frame in order, a fresh RangeIndex, ``SCHEMA`` dtypes;
+        ``attrs`` are left empty for the caller.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> a, b = from_items([{"id": "1", "name": "AK-47 | Redline"}]), from_items([{"id": "2"}])
+    >>> both = concat([a, b])
+    >>> str(both["name"].dtype), both["name"].tolist()
+    ('category', ['AK-47 | Redline', nan])
+    """
+    frames = list(frames)
+    stacked = pd.concat(frames, ignore_index=True)
+    for name in _TEXT_CATEGORIES:
+        stacked[name] = union_categoricals([f[name].array for f in frames], sort_categories=True)
+    stacked.attrs = {}
+    return stacked

@@ -81,3 +81,15 @@ def anything() -> st.SearchStrategy[object]:
         st.dictionaries(any_text(max_size=5), scalars, max_size=3),
     )
     return st.one_of(scalars, containers)
+
+
+def dtype_kinds(df: object) -> list[object]:
+    """A frame's dtypes with every Categorical written ``"category"``.
+
+    Two inventory frames of different accounts have the same schema but not the same
+    categories (each holds its own names), so their dtypes compare by kind.
+    """
+    import pandas as pd
+
+    assert isinstance(df, pd.DataFrame)
+    return ["category" if isinstance(d, pd.CategoricalDtype) else d for d in df.dtypes]

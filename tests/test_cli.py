@@ -13,6 +13,7 @@ import pytest
 import assetpay_analytics as apa
 from assetpay_analytics.cli import _parser, _report, main
 from assetpay_analytics.frame import from_items
+from tests.strategies import dtype_kinds
 
 
 def one_error_line(err):
@@ -57,7 +58,7 @@ def test_fetch_writes_parquet_that_reads_back(box, tmp_path, capsys):
     df = apa.frame.read_parquet(out)
     raw = box.items(box.trade_urls[0])
     assert df["item_id"].tolist() == [item["id"] for item in raw]
-    assert df.dtypes.equals(apa.frame.empty_frame().dtypes)
+    assert dtype_kinds(df) == dtype_kinds(apa.frame.empty_frame())
     assert "written to" in capsys.readouterr().out
     plain = pd.read_parquet(out)  # plain pandas reads what the toolkit writes
     assert plain["item_id"].tolist() == [item["id"] for item in raw]

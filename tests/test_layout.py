@@ -22,7 +22,8 @@ MAX_FUNCTION_LINES = 50
 #: The data layers: frame -> analysis -> plots / accessor / widgets. They take frames
 #: and never reach the network side of the house.
 DATA_LAYERS = {
-    "frame", "schema", "names", "_coerce", "_json", "_payload", "_anomalies", "parquet",
+    "frame", "_arrow", "_rows", "schema", "names", "_coerce", "_json", "_payload", "_anomalies",
+    "parquet",
     "_pricing", "analysis", "accessor", "plots", "widgets",
 }  # fmt: skip
 NETWORK_SIDE = {
@@ -62,9 +63,11 @@ def _resolve(module: str, node: ast.ImportFrom | ast.Import) -> Iterator[str]:
     if isinstance(node, ast.Import):
         for alias in node.names:
             name = alias.name
-            yield name.removeprefix("assetpay_analytics.") if name.startswith(
-                "assetpay_analytics"
-            ) else name.split(".")[0]
+            yield (
+                name.removeprefix("assetpay_analytics.")
+                if name.startswith("assetpay_analytics")
+                else name.split(".")[0]
+            )
         return
     if node.level == 0:
         base = node.module or ""

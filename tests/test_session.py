@@ -78,3 +78,25 @@ def test_only_successful_envelopes_pass_the_filter():
     assert not _is_success(response(200, b'{"success": true, "da'))
     assert not _is_success(response(503, b'{"success": true}'))
     assert not _is_success(response(200, b"[1, 2]"))
+
+
+def test_a_wide_batch_keeps_every_connection(caplog):
+    """16 workers (more than requests' default pool of 10) reuse their connections.
+
+    With the default pool urllib3 logs "Connection pool is full, discarding connection"
+    for each connection beyond ten and the next request opens a new one.
+    """
+    import logging
+
+    import assetpay_analytics as apa
+    from assetpay_analytics.sandbox import Faults
+
+    urls = [f"https://steamcommunity.com/tradeoffer/new/?partner={70000 + i}&token=Tok{i:05d}"
+            for i in range(48)]  # fmt: skip
+    with apa.sandbox.serve(faults=Faults(latency=0.05)) as box:
+        client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+        with caplog.at_level(logging.WARNING, logger="urllib3"):
+            df = client.inventories(urls, workers=16, progress=False)
+        client.close()
+    assert df.attrs["errors"] == [] and len(df.attrs["steam_ids"]) == len(urls)
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]

@@ -129,9 +129,7 @@ def test_format_parse_round_trip(partner, token):
 
 
 @given(
-    st.one_of(
-        strategies.text(), st.binary(), st.integers(), st.none(), st.lists(strategies.text())
-    )
+    st.one_of(strategies.text(), st.binary(), st.integers(), st.none(), st.lists(strategies.text()))
 )
 def test_garbage_raises_only_invalid_trade_url(garbage):
     with contextlib.suppress(apa.InvalidTradeUrl):
