@@ -1,6 +1,6 @@
 """Many accounts on a thread pool: progress, an outage budget, and Ctrl-C that stops at once.
 
-The client hands ``fetch_many`` a function that fetches one account's frame (and
+The client hands ``fetch_many`` a function that fetches one account's pages (and
 honours a cancel event in its retry waits); this module never calls back into the
 client. A failure costs only its account, except an ``AuthenticationError``: it
 concerns the key, so every account would fail the same way, and it is raised at once
@@ -25,9 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
-
-import pandas as pd
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from ._retry import Cancelled
 from .batch import ErrorsMode, Job, error_row
@@ -38,27 +36,29 @@ __all__ = ["DEFAULT_GIVE_UP_AFTER", "Fetch", "fetch_many"]
 
 #: Accounts in a row failing with ``ServiceUnavailable`` before a batch stops asking.
 DEFAULT_GIVE_UP_AFTER = 10
-#: Fetches one account's frame; stops waiting between retries once the event is set.
-Fetch = Callable[[TradeUrl, threading.Event], pd.DataFrame]
+#: What one account's fetch gives (its pages).
+T = TypeVar("T")
+#: Fetches one account; stops waiting between retries once the event is set.
+Fetch = Callable[[TradeUrl, threading.Event], T]
 #: How often the waiting thread wakes, so Ctrl-C is seen promptly on every platform.
 _POLL_SECONDS = 0.25
 
 
 @dataclass
-class _Run:
+class _Run(Generic[T]):
     """What a batch has gathered so far."""
 
     errors: ErrorsMode
     give_up_after: int
-    frames: dict[int, pd.DataFrame] = field(default_factory=dict)
+    results: dict[int, T] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     outages_in_a_row: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def record(self, job: Job, future: Future[pd.DataFrame]) -> None:
+    def record(self, job: Job, future: Future[T]) -> None:
         err = future.exception()
         if err is None:
-            self.frames[job.url.partner] = future.result()
+            self.results[job.url.partner] = future.result()
             self.outages_in_a_row = 0
         elif isinstance(err, Cancelled):
             self.failures.append(_not_finished(job, self.stop_reason))
@@ -108,24 +108,33 @@ def _quiet(progress: bool) -> bool:
 
 def fetch_many(
     jobs: Sequence[Job],
-    fetch: Fetch,
+    fetch: Fetch[T],
     *,
     workers: int,
     progress: bool,
     errors: ErrorsMode,
     give_up_after: int = DEFAULT_GIVE_UP_AFTER,
-) -> tuple[dict[int, pd.DataFrame], list[dict[str, Any]]]:
-    """Fetch every account on a thread pool; frames by partner id, and failure records.
+    cached: Callable[[Sequence[TradeUrl]], Sequence[T | None]] | None = None,
+) -> tuple[dict[int, T], list[dict[str, Any]]]:
+    """Fetch every account on a thread pool; results by partner id, and failure records.
 
-    With ``errors="raise"`` the first failure cancels the accounts not yet started and
-    is raised; with ``"collect"`` an ``AssetPayError`` becomes a failure record.
+    ``cached`` answers accounts from the cache alone (None: not cached); it is asked
+    first, for all accounts at once in the calling thread, so only the misses take a
+    thread (hits are a bulk backend read and one Arrow parse). With
+    ``errors="raise"`` the first failure cancels the accounts not yet started and is
+    raised; with ``"collect"`` an ``AssetPayError`` becomes a failure record.
     """
     from tqdm.auto import tqdm
 
-    run = _Run(errors=errors, give_up_after=give_up_after)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetpay")
+    run: _Run[T] = _Run(errors=errors, give_up_after=give_up_after)
     bar = tqdm(total=len(jobs), desc="inventories", unit="account", disable=_quiet(progress))
-    futures = {pool.submit(fetch, job.url, run.stop): job for job in jobs}
+    try:
+        misses = _answer_cached(jobs, cached, run, bar)
+    except BaseException:
+        bar.close()  # Ctrl-C while reading the cache: nothing is in flight
+        raise
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetpay")
+    futures = {pool.submit(fetch, job.url, run.stop): job for job in misses}
     try:
         _drain(futures, run, bar)
     except BaseException:
@@ -136,10 +145,29 @@ def fetch_many(
     finally:
         bar.close()
     pool.shutdown(wait=True)
-    return run.frames, run.failures
+    return run.results, run.failures
 
 
-def _drain(futures: dict[Future[pd.DataFrame], Job], run: _Run, bar: Any) -> None:
+def _answer_cached(
+    jobs: Sequence[Job],
+    cached: Callable[[Sequence[TradeUrl]], Sequence[T | None]] | None,
+    run: _Run[T],
+    bar: Any,
+) -> list[Job]:
+    """Record the accounts the cache answers; the others, still to fetch."""
+    if cached is None or not jobs:
+        return list(jobs)
+    misses = []
+    for job, result in zip(jobs, cached([job.url for job in jobs]), strict=True):
+        if result is None:
+            misses.append(job)
+        else:
+            run.results[job.url.partner] = result
+            bar.update(1)
+    return misses
+
+
+def _drain(futures: dict[Future[T], Job], run: _Run[T], bar: Any) -> None:
     pending = set(futures)
     while pending:
         done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)

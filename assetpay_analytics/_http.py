@@ -4,7 +4,9 @@
 within a wall-clock limit, and never follows a redirect (requests would forward the
 ``api-key`` header to the other host). ``read_page`` turns any response into a
 ``Page`` or the typed error its envelope, code or HTTP status maps to; a success
-envelope of the wrong shape is a ``MalformedResponse``. Network failures become
+envelope of the wrong shape is a ``MalformedResponse``. A 200 is first read by Arrow
+(``_session.arrow_page``): a documented success becomes a page without a Python object
+per item; anything else is decoded by orjson and checked field by field. Network failures become
 ``ServiceUnavailable`` raised outside the ``except`` block, so neither ``__cause__``
 nor ``__context__`` holds the requests exception (its text holds the trade URL).
 
@@ -23,14 +25,17 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import requests
 from requests_cache import CacheMixin
 
+from ._arrow import ArrowPage
+from ._json import read_envelope
 from ._params import Secret
+from ._payload import count_of
 from ._retry import retry_after
-from ._session import data_problem, envelope
+from ._session import arrow_page, data_problem, envelope, key_fingerprint
 from .constants import API_KEY_HEADER, INVENTORY_PATH, REQUEST_ID_HEADER
 from .errors import (
     AssetPayError,
@@ -63,20 +68,89 @@ class ApiKeyAuth(requests.auth.AuthBase):
     def __repr__(self) -> str:
         return "ApiKeyAuth('***')"
 
+    def fingerprint(self) -> str:
+        """The key's one-way fingerprint (it names the key's cache entries)."""
+        return key_fingerprint(self._key.reveal())
 
-class Page(NamedTuple):
+
+class Page:
     """One response page: its ``data``, ``requestId``, and where and when it came from.
 
     ``fetched_at`` is when AssetPay answered (ISO-8601 UTC; for a cache hit, when the
     answer was stored); ``stale`` is True for an expired cache entry served anyway
-    (offline, or ``stale_if_error``).
+    (offline, or ``stale_if_error``). A page Arrow read (``arrow``) is decoded into
+    Python objects only if ``data`` is asked for: the frame is built from the Arrow
+    columns, and the pager reads ``size``, ``count`` and ``item_ids()``.
     """
 
-    data: Mapping[str, Any]
-    request_id: str | None
-    from_cache: bool
-    fetched_at: str | None = None
-    stale: bool = False
+    __slots__ = ("_data", "arrow", "body", "fetched_at", "from_cache", "request_id", "stale")
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None,
+        request_id: str | None,
+        from_cache: bool,
+        fetched_at: str | None = None,
+        stale: bool = False,
+        *,
+        arrow: ArrowPage | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        if data is None and (arrow is None or body is None):
+            raise ValueError("a page needs its data, or its Arrow reading and its body")
+        self._data, self.arrow, self.body = data, arrow, body
+        self.request_id, self.from_cache = request_id, from_cache
+        self.fetched_at, self.stale = fetched_at, stale
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The page's ``data`` object as Python values (decoded on first use)."""
+        if self._data is None:
+            assert self.body is not None
+            self._data = read_envelope(self.body)["data"]
+        return self._data
+
+    @property
+    def size(self) -> int:
+        """How many items the page holds."""
+        return len(self.arrow.items) if self.arrow is not None else len(self.data["inventory"])
+
+    @property
+    def count(self) -> int | None:
+        """The page's ``count`` (the whole inventory's), None when not a whole number >= 0."""
+        return self.arrow.declared_count if self.arrow is not None else count_of(self.data)
+
+    @property
+    def updated_at(self) -> str | None:
+        """The page's ``updatedAt`` as sent (ISO-8601), None when absent."""
+        if self.arrow is not None:
+            return self.arrow.updated_at
+        stamp = self.data.get("updatedAt")
+        return stamp if isinstance(stamp, str) else None
+
+    def item_ids(self) -> list[str | None]:
+        """Each item's id as text (None when it has none)."""
+        if self.arrow is not None:
+            ids: list[str | None] = self.arrow.items.field("id").to_pylist()
+            return ids
+        return [
+            None if (item_id := item.get("id")) is None else str(item_id)
+            for item in self.data["inventory"]
+        ]
+
+    def replace(self, **changes: Any) -> Page:
+        """A copy with some of ``request_id``, ``from_cache``, ``fetched_at``, ``stale`` changed."""
+        fields = {
+            "request_id": self.request_id, "from_cache": self.from_cache,
+            "fetched_at": self.fetched_at, "stale": self.stale, **changes,
+        }  # fmt: skip
+        return Page(self._data, arrow=self.arrow, body=self.body, **fields)
+
+    def __repr__(self) -> str:
+        return (
+            f"Page(items={self.size}, request_id={self.request_id!r}, "
+            f"from_cache={self.from_cache}, fetched_at={self.fetched_at!r}, stale={self.stale})"
+        )
 
 
 def fetch_page(
@@ -208,6 +282,9 @@ def _outcome(response: requests.Response, context: str) -> Page | AssetPayError:
             "followed, so the api key is not sent to another host. Check base_url.",
             status=status,
         )
+    page = _arrow_success(response)
+    if page is not None:
+        return page
     body = envelope(response)
     if not isinstance(body, Mapping):
         if status == 200:
@@ -218,21 +295,9 @@ def _outcome(response: requests.Response, context: str) -> Page | AssetPayError:
         return error_from_response(
             status=status, error=None, retry_after=retry_after(response.headers), context=context
         )
-    request_id = body.get("requestId")
-    data = body.get("data")
     if body.get("success") is True:
-        problem = data_problem(response)
-        if problem is not None:
-            return MalformedResponse(
-                f"{context}: the answer does not have the documented shape: {problem}. "
-                "Report it to AssetPay support with the request id.",
-                status=status,
-                request_id=request_id if isinstance(request_id, str) else None,
-                details={"problem": problem},
-            )
-        assert isinstance(data, Mapping)  # data_problem checked it
-        from_cache = bool(getattr(response, "from_cache", False))
-        return Page(data, request_id, from_cache, _fetched_at(response))
+        return _success(response, body, context)
+    request_id = body.get("requestId")
     error = body.get("error") if isinstance(body.get("error"), Mapping) else None
     return error_from_response(
         status=status,
@@ -241,3 +306,35 @@ def _outcome(response: requests.Response, context: str) -> Page | AssetPayError:
         retry_after=retry_after(response.headers),
         context=context,
     )
+
+
+def _arrow_success(response: requests.Response) -> Page | None:
+    """A 200 whose body Arrow read as a documented success (no Python object per item)."""
+    arrow = arrow_page(response) if response.status_code == 200 else None
+    if arrow is None:
+        return None
+    from_cache = bool(getattr(response, "from_cache", False))
+    return Page(
+        None, arrow.request_id, from_cache, _fetched_at(response), arrow=arrow,
+        body=response.content,
+    )  # fmt: skip
+
+
+def _success(
+    response: requests.Response, body: Mapping[str, Any], context: str
+) -> Page | AssetPayError:
+    """A success envelope decoded by orjson: checked for the documented shape."""
+    request_id = body.get("requestId")
+    problem = data_problem(response)
+    if problem is not None:
+        return MalformedResponse(
+            f"{context}: the answer does not have the documented shape: {problem}. "
+            "Report it to AssetPay support with the request id.",
+            status=response.status_code,
+            request_id=request_id if isinstance(request_id, str) else None,
+            details={"problem": problem},
+        )
+    data = body.get("data")
+    assert isinstance(data, Mapping)  # data_problem checked it
+    from_cache = bool(getattr(response, "from_cache", False))
+    return Page(data, request_id, from_cache, _fetched_at(response))

@@ -1,4 +1,4 @@
-"""Answers from the cache alone: offline mode, and stale entries when the upstream is down.
+"""Answers from the cache alone: fresh hits by key, offline mode, stale entries when down.
 
 Both read the cache's entry for a request directly (``_session.stored_response``),
 expired or not, without the HTTP stack: nothing is sent and no rate budget is spent.
@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from ._http import ApiKeyAuth, Page, cache_failure, read_page
-from ._session import stored_response
+from ._session import direct_key, fresh_response, stored_response
 from .constants import INVENTORY_PATH
 from .errors import CacheMiss
 
-__all__ = ["offline_page", "stale_page"]
+__all__ = ["fresh_page", "offline_page", "stale_page"]
 
 
 def _stored_page(
@@ -44,12 +44,36 @@ def _stored_page(
     expired = response.is_expired
     if expired and max_stale is not None and _expired_for(response.expires) > max_stale:
         return None
-    return read_page(response, context)._replace(stale=expired)
+    return read_page(response, context).replace(stale=expired)
 
 
 def _expired_for(expires: datetime | None) -> timedelta:
     """How long ago an entry expired (requests-cache keeps ``expires`` UTC-aware)."""
     return timedelta(0) if expires is None else datetime.now(UTC) - expires
+
+
+def fresh_page(
+    session: requests.Session,
+    base_url: str,
+    params: Mapping[str, str],
+    *,
+    fingerprint: str,
+    context: str,
+) -> Page | None:
+    """The cache's unexpired page for ``params``, read by key (no request is prepared).
+
+    A hit costs a backend read and the page's check, not the HTTP stack's work per
+    request (environment proxies, request preparation, hooks); None on a miss.
+    """
+    key = direct_key(base_url + INVENTORY_PATH, params, fingerprint)
+    failure = None
+    try:
+        response = fresh_response(session, key)
+    except sqlite3.Error as exc:
+        failure = cache_failure(exc, context)
+    if failure is not None:
+        raise failure  # outside the except block: the sqlite error is not attached
+    return None if response is None else read_page(response, context)
 
 
 def offline_page(

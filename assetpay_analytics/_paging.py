@@ -18,11 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ._http import Page
-from ._payload import count_of
 from .constants import MAX_INVENTORY_COUNT, UNLIMITED
 from .errors import InconsistentInventory
 
-__all__ = ["GetPage", "read_pages"]
+__all__ = ["GetPage", "first_page_params", "read_pages"]
 
 #: Fetches one page: ``get(params, force_refresh)``.
 GetPage = Callable[[Mapping[str, str], bool], Page]
@@ -97,14 +96,14 @@ def _inconsistent(
 def _read_once(
     get: GetPage, params: Mapping[str, str], *, refresh: bool, bypass: bool
 ) -> list[Page]:
-    first_params = {**params, "page": "1", "limit": str(UNLIMITED)}
+    first_params = first_page_params(params)
     if refresh:
         # AssetPay's own cache is refreshed once, by the first page; later pages
         # read the refreshed copy.
         first_params["refresh"] = "true"
     pages = [get(first_params, bypass)]
     count = _first_count(pages[0])
-    size = len(pages[0].data["inventory"])
+    size = pages[0].size
     most_pages = 1 + (math.ceil(count / size) if size else 0)  # the bound, plus one
     received = size
     while received < count:
@@ -112,8 +111,8 @@ def _read_once(
             raise _mismatch_short(pages, count, received)
         page = get({**params, "page": str(len(pages) + 1), "limit": str(size)}, bypass)
         pages.append(page)
-        got = len(page.data["inventory"])
-        moved = count_of(page.data)
+        got = page.size
+        moved = page.count
         if moved != count:
             raise _Mismatch(f"count moved from {count} to {moved} at page {len(pages)}", pages)
         if got == 0:
@@ -123,8 +122,13 @@ def _read_once(
     return pages
 
 
+def first_page_params(params: Mapping[str, str]) -> dict[str, str]:
+    """The first request of a read: page 1, everything at once (``limit=-1``)."""
+    return {**params, "page": "1", "limit": str(UNLIMITED)}
+
+
 def _first_count(first: Page) -> int:
-    count = count_of(first.data)
+    count = first.count
     assert count is not None  # the page's shape was checked when it was read
     if count > MAX_INVENTORY_COUNT:
         raise InconsistentInventory(
@@ -156,11 +160,9 @@ def _check_items(pages: list[Page], count: int, received: int) -> None:
     seen: set[str] = set()
     duplicates: list[str] = []
     for page in pages:
-        for item in page.data["inventory"]:
-            item_id = item.get("id")
-            if item_id is None:
+        for key in page.item_ids():
+            if key is None:
                 continue  # the frame sets it aside as an anomaly
-            key = str(item_id)
             if key in seen:
                 duplicates.append(key)
             seen.add(key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,14 +20,21 @@ from functools import partial
 
 import requests
 
+from ._hits import bulk_hits
 from ._http import ApiKeyAuth, Page, fetch_page
-from ._offline import offline_page, stale_page
-from ._paging import read_pages
+from ._offline import fresh_page, offline_page, stale_page
+from ._paging import first_page_params, read_pages
 from ._params import InventoryQuery
 from ._retry import RetryPolicy, call_with_retries
-from .errors import ServiceUnavailable
+from ._session import direct_key
+from .constants import INVENTORY_PATH
+from .errors import CacheError, InconsistentInventory, ServiceUnavailable
 
 __all__ = ["PageReader"]
+
+
+class _NotCached(Exception):
+    """A page the cache holds no fresh entry for."""
 
 
 @dataclass
@@ -41,7 +48,11 @@ class PageReader:
     retry: RetryPolicy
     stale_if_error: timedelta | None = None
     _busy: int = field(default=0, init=False, repr=False)
+    _fingerprint: str = field(default="", init=False, repr=False)
     _idle: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    def __post_init__(self) -> None:
+        self._fingerprint = self.auth.fingerprint()  # one-way: safe to keep
 
     @contextmanager
     def _in_flight(self) -> Iterator[None]:
@@ -93,6 +104,9 @@ class PageReader:
         where = (self.session, self.base_url, params)
         if offline:
             return offline_page(*where, auth=self.auth, context=query.context)
+        hit = None if force_refresh else self._fresh(params, query.context)
+        if hit is not None:
+            return hit
         attempt = partial(
             fetch_page,
             *where,
@@ -111,6 +125,43 @@ class PageReader:
             if page is None:
                 raise
             return page
+
+    def _fresh(self, params: Mapping[str, str], context: str) -> Page | None:
+        return fresh_page(
+            self.session, self.base_url, params, fingerprint=self._fingerprint, context=context
+        )
+
+    def read_cached(self, queries: Sequence[InventoryQuery]) -> list[list[Page] | None]:
+        """Each query's pages from the cache's fresh entries, or None (nothing is sent).
+
+        A batch reads its cached accounts this way, in the calling thread: the first
+        pages in bulk (``_hits``), any later page by key; only the rest go to the
+        thread pool. Pages that do not add up are None too: the full read (with its
+        re-reads) then decides.
+        """
+        if any(query.refresh for query in queries):
+            return [None] * len(queries)  # refresh: the cache is not read
+        url = self.base_url + INVENTORY_PATH
+        keys = [direct_key(url, first_page_params(q.params), self._fingerprint) for q in queries]
+        firsts = bulk_hits(self.session, keys)
+        return [
+            self._cached_pages(query, firsts.get(key))
+            for query, key in zip(queries, keys, strict=True)
+        ]
+
+    def _cached_pages(self, query: InventoryQuery, first: Page | None) -> list[Page] | None:
+        def get(params: Mapping[str, str], bypass: bool) -> Page:
+            if first is not None and not bypass and params.get("page") == "1":
+                return first
+            page = None if bypass else self._fresh(params, query.context)
+            if page is None:
+                raise _NotCached
+            return page
+
+        try:
+            return read_pages(get, query.params, refresh=False, rereads=0, context=query.context)
+        except (_NotCached, InconsistentInventory, CacheError):
+            return None
 
     def _stale(
         self, where: tuple[requests.Session, str, Mapping[str, str]], context: str

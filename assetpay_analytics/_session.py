@@ -18,7 +18,7 @@ What is written to disk, and what is not:
   two accounts, or a revoked token and a valid one share entries;
 - rows are written as JSON (orjson, through requests-cache's cattrs stage), never
   pickle: reading a cache file that someone else can write must not run their code.
-  A row that does not decode into a response is a miss (``_SafeSerializer``).
+  A row that does not decode into a response is a miss (``SafeSerializer``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import orjson
 import requests
@@ -39,6 +39,7 @@ from requests_cache.serializers import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import orjson_preconf_stage
 from requests_ratelimiter import LimiterMixin
 
+from ._arrow import ArrowPage, read_page
 from ._json import read_envelope
 from ._payload import shape_problem
 from .cache import CacheLocation
@@ -53,6 +54,7 @@ _ENVELOPE = "_assetpay_envelope"
 #: Connections kept open per host: more than any sensible ``workers`` (the default is 8).
 POOL_SIZE = 64
 _PROBLEM = "_assetpay_data_problem"
+_ARROW = "_assetpay_arrow_page"
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -88,13 +90,38 @@ def _cache_key(request: requests.PreparedRequest, **_: Any) -> str:
     parts = urlsplit(request.url or "")
     params = parse_qsl(parts.query, keep_blank_values=True)
     fingerprint = key_fingerprint(request.headers.get(API_KEY_HEADER, ""))
+    return _key(request.method or "GET", parts, params, fingerprint)
+
+
+def direct_key(url: str, params: Mapping[str, str], fingerprint: str) -> str:
+    """The cache key of a GET of ``url`` with ``params``, without preparing a request.
+
+    Equal to ``_cache_key`` of the prepared request (tested), so a hit is read from the
+    backend straight away; a URL that requests would normalise differently only
+    costs that shortcut (the request then goes through the session as usual).
+    """
+    # str(): the trade URL travels as a ``Sensitive``, whose str is what urlencode sends
+    return _key("GET", urlsplit(url), [(k, str(v)) for k, v in params.items()], fingerprint)
+
+
+def _key(method: str, parts: SplitResult, params: list[tuple[str, str]], fingerprint: str) -> str:
     trade_url = dict(params).get("tradeUrl", "")
     keyed = sorted((k, v) for k, v in params if k not in _UNKEYED_PARAMS)
     keyed.append(("token", _token_fingerprint(fingerprint, trade_url)))
     digest = hashlib.sha256(
-        orjson.dumps([request.method, parts.scheme, parts.netloc, parts.path, keyed])
+        orjson.dumps([method, parts.scheme, parts.netloc, parts.path, keyed])
     ).hexdigest()[:24]
     return f"{fingerprint}:{partner_of(trade_url)}:{digest}"
+
+
+def fresh_response(session: requests.Session, key: str) -> CachedResponse | None:
+    """The cache's unexpired entry under ``key``, read from the backend (no HTTP stack)."""
+    if not isinstance(session, CacheMixin):
+        return None
+    response = session.cache.responses.get(key)
+    if not isinstance(response, CachedResponse) or response.is_expired:
+        return None
+    return response
 
 
 def stored_response(
@@ -107,7 +134,7 @@ def stored_response(
     return response if isinstance(response, CachedResponse) else None
 
 
-class _SafeSerializer(SerializerPipeline):
+class SafeSerializer(SerializerPipeline):
     """orjson rows; a row that is not a stored success envelope is a miss (None).
 
     cattrs fills missing fields with defaults, so a foreign JSON object decodes into
@@ -123,9 +150,9 @@ class _SafeSerializer(SerializerPipeline):
             return None
         return response if usable else None
 
-    def copy(self) -> _SafeSerializer:
+    def copy(self) -> SafeSerializer:
         # requests-cache copies the pipeline it is given; the copy must stay safe
-        return _SafeSerializer(
+        return SafeSerializer(
             [stage.copy() if hasattr(stage, "copy") else stage for stage in self.stages],
             name=self.name,
             is_binary=self.is_binary,
@@ -133,7 +160,7 @@ class _SafeSerializer(SerializerPipeline):
 
 
 #: How rows are written: requests-cache's cattrs stage (body as base64) then orjson.
-SERIALIZER = _SafeSerializer(
+SERIALIZER = SafeSerializer(
     [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
     name="assetpay-orjson",
     is_binary=True,
@@ -168,10 +195,28 @@ def data_problem(response: requests.Response) -> str | None:
     return problem
 
 
+def arrow_page(response: requests.Response) -> ArrowPage | None:
+    """The body read by Arrow as a documented success (``_arrow.read_page``), once per response.
+
+    The cache's filter and reader and the client all ask: Arrow reads the page in C++
+    without a Python object per item, and the frame is built from what it read.
+    """
+    memo = response.__dict__
+    if _ARROW not in memo:
+        try:
+            memo[_ARROW] = read_page(response.content)
+        except requests.exceptions.RequestException:  # the body could not be read
+            memo[_ARROW] = None
+    page: ArrowPage | None = memo[_ARROW]
+    return page
+
+
 def _is_success(response: requests.Response) -> bool:
     """Cache only a 200 whose JSON envelope says ``success: true`` with well-shaped ``data``."""
     if response.status_code != 200:
         return False
+    if arrow_page(response) is not None:
+        return True  # Arrow read it as documented: no need to decode it in Python
     body = envelope(response)
     return isinstance(body, Mapping) and body.get("success") is True and not data_problem(response)
 

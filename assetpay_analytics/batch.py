@@ -15,9 +15,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ._coerce import to_timestamp
+from ._http import Page
 from .errors import AssetPayError, InvalidRequest
-from .frame import empty_frame
-from .schema import ERROR_COLUMNS, concat
+from .frame import from_accounts
+from .schema import ERROR_COLUMNS
 from .tradeurl import TradeUrl, brief
 
 __all__ = [
@@ -121,18 +123,20 @@ def parse_all(
 
 def combine(
     urls: Sequence[TradeUrl],
-    frames: Mapping[int, pd.DataFrame],
+    pages: Mapping[int, Sequence[Page]],
     failures: Sequence[Mapping[str, Any]],
     game: str,
 ) -> pd.DataFrame:
     """One frame of every fetched account in input order, with the batch's ``attrs``.
 
-    Every ``attrs`` value is JSON-friendly: ``errors`` and ``anomalies`` are lists of
-    records (``df.assetpay.errors`` / ``.anomalies`` are their typed views) and
-    ``updated_at`` is the latest account's ISO-8601 UTC string (None when none has one).
+    The accounts' pages are built into one frame in one pass (``frame.from_accounts``),
+    not a frame per account and a concat. Every ``attrs`` value is JSON-friendly:
+    ``errors`` and ``anomalies`` are lists of records (``df.assetpay.errors`` /
+    ``.anomalies`` are their typed views) and ``updated_at`` is the latest account's
+    ISO-8601 UTC string (None when none has one).
     """
-    ordered = [frames[url.partner] for url in urls if url.partner in frames]
-    combined = concat(ordered) if ordered else empty_frame()
+    fetched = [(url.steam_id, pages[url.partner]) for url in urls if url.partner in pages]
+    combined = from_accounts(fetched, game=game)
     order = {url.steam_id: i for i, url in enumerate(urls)}
 
     def position(row: Mapping[str, Any]) -> int:
@@ -140,17 +144,22 @@ def combine(
         return int(given) if given is not None else order.get(str(row.get("steam_id")), -1)
 
     errors = [{name: row.get(name) for name in ERROR_COLUMNS} for row in failures]
-    stamps = [f.attrs.get("updated_at") for f in ordered]
+    every = [page for _, account in fetched for page in account]
+    stamps = [to_timestamp(account[0].updated_at) for _, account in fetched if account]
     combined.attrs = {
         "game": game,
-        "steam_ids": [f.attrs["steam_id"] for f in ordered],
-        "count": sum(f.attrs["count"] for f in ordered),
-        "request_ids": [rid for f in ordered for rid in f.attrs["request_ids"]],
-        "from_cache": bool(ordered) and all(f.attrs["from_cache"] for f in ordered),
-        "fetched_at": min((s for f in ordered if (s := f.attrs.get("fetched_at"))), default=None),
-        "stale": any(f.attrs.get("stale", False) for f in ordered),
-        "updated_at": max((s for s in stamps if s is not None), key=pd.Timestamp, default=None),
+        "steam_ids": [steam_id for steam_id, _ in fetched],
+        "count": sum(account[0].count or 0 for _, account in fetched if account),
+        "request_ids": [page.request_id for page in every if page.request_id],
+        "from_cache": bool(every) and all(page.from_cache for page in every),
+        "fetched_at": min((p.fetched_at for p in every if p.fetched_at), default=None),
+        "stale": any(page.stale for page in every),
+        "updated_at": _iso(max((s for s in stamps if s is not None), default=None)),
         "errors": sorted(errors, key=position),
-        "anomalies": [a for f in ordered for a in f.attrs.get("anomalies", [])],
+        "anomalies": combined.attrs["anomalies"],
     }
     return combined
+
+
+def _iso(stamp: pd.Timestamp | None) -> str | None:
+    return None if stamp is None else stamp.isoformat().replace("+00:00", "Z")

@@ -12,7 +12,7 @@ composes them and hands each the function or object it needs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +46,7 @@ from ._retry import RetryPolicy
 from ._session import build_session, key_fingerprint
 from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, FallbackMode, default_cache_path
 from .constants import DEFAULT_BASE_URL, GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
-from .frame import from_pages
+from .frame import from_responses
 from .tradeurl import TradeUrl
 
 __all__ = [
@@ -244,15 +244,9 @@ class AssetPayClient(_cache.CacheAdmin):
         True
         """
         query = InventoryQuery.build(
-            trade_url,
-            game,
-            refresh=refresh,
-            search=search,
-            sort=sort,
-            min_price=min_price,
-            max_price=max_price,
-            accepted_only=accepted_only,
-        )
+            trade_url, game, refresh=refresh, search=search, sort=sort, min_price=min_price,
+            max_price=max_price, accepted_only=accepted_only,
+        )  # fmt: skip
         del trade_url  # a traceback rendered with its locals must not show the token
         return self._inventory(query, self._offline(offline, query.refresh))
 
@@ -263,15 +257,7 @@ class AssetPayClient(_cache.CacheAdmin):
         self, query: InventoryQuery, offline: bool, cancel: threading.Event | None = None
     ) -> pd.DataFrame:
         pages = self._reader.read(query, offline=offline, cancel=cancel)
-        return from_pages(
-            [page.data for page in pages],
-            game=query.game,
-            steam_id=query.url.steam_id,
-            request_ids=[page.request_id for page in pages if page.request_id],
-            from_cache=all(page.from_cache for page in pages),
-            fetched_at=min((p.fetched_at for p in pages if p.fetched_at), default=None),
-            stale=any(page.stale for page in pages),
-        )
+        return from_responses(pages, game=query.game, steam_id=query.url.steam_id)
 
     def pages(
         self,
@@ -303,15 +289,9 @@ class AssetPayClient(_cache.CacheAdmin):
         10
         """
         query = InventoryQuery.build(
-            trade_url,
-            game,
-            refresh=refresh,
-            search=search,
-            sort=sort,
-            min_price=min_price,
-            max_price=max_price,
-            accepted_only=accepted_only,
-        )
+            trade_url, game, refresh=refresh, search=search, sort=sort, min_price=min_price,
+            max_price=max_price, accepted_only=accepted_only,
+        )  # fmt: skip
         return self._lazy_pages(query)
 
     def _lazy_pages(self, query: InventoryQuery) -> Iterator[Page]:
@@ -389,12 +369,18 @@ class AssetPayClient(_cache.CacheAdmin):
         jobs, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
         del trade_urls  # a traceback rendered with its locals must not show the tokens
 
-        def fetch(url: TradeUrl, cancel: threading.Event) -> pd.DataFrame:
-            query = InventoryQuery.build(url, game, refresh=refresh, **filters)
-            return self._inventory(query, offline, cancel)
+        def query(url: TradeUrl) -> InventoryQuery:
+            return InventoryQuery.build(url, game, refresh=refresh, **filters)
 
-        frames, fetch_failures = fetch_many(
+        def fetch(url: TradeUrl, cancel: threading.Event) -> list[Page]:
+            return self._reader.read(query(url), offline=offline, cancel=cancel)
+
+        def cached(urls: Sequence[TradeUrl]) -> list[list[Page] | None]:  # in this thread
+            queries = [query(url) for url in urls]
+            return [None] * len(urls) if offline else self._reader.read_cached(queries)
+
+        pages, fetch_failures = fetch_many(
             jobs, fetch, workers=workers, progress=progress, errors=errors,
-            give_up_after=give_up_after,
+            give_up_after=give_up_after, cached=cached,
         )  # fmt: skip
-        return _batch.combine([job.url for job in jobs], frames, failures + fetch_failures, game)
+        return _batch.combine([job.url for job in jobs], pages, failures + fetch_failures, game)

@@ -21,18 +21,17 @@ registered by ``accessor``, which the client and the Parquet reader import.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 import pandas as pd
-import pyarrow as pa
 
 from . import _rows
-from ._anomalies import set_aside
-from ._arrow import constant_categorical, item_columns, read_page
+from ._arrow import ArrowPage, item_columns, read_page
+from ._assemble import Run, assemble, frame_attrs, from_arrow_pages
 from ._coerce import to_float, to_int, to_timestamp
-from ._json import gc_paused, read_envelope
+from ._json import read_envelope
 from ._payload import shape_problem
 from .constants import GAME_CS2
 from .names import ParsedName, parse_name
@@ -49,9 +48,11 @@ __all__ = [
     "concat",
     "conform",
     "empty_frame",
+    "from_accounts",
     "from_body",
     "from_items",
     "from_pages",
+    "from_responses",
     "parse_name",
     "read_envelope",
     "read_parquet",
@@ -69,12 +70,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(parquet, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _repeat_timestamp(stamp: pd.Timestamp | None, n: int) -> Any:
-    if stamp is None:
-        return pd.array([None] * n, dtype=SCHEMA["updated_at"])
-    return pd.DatetimeIndex([stamp.as_unit("ns")]).repeat(n).array
 
 
 def empty_frame() -> pd.DataFrame:
@@ -133,7 +128,8 @@ def from_items(
     (0.25, 15.0)
     """
     columns = _item_columns(items)
-    return _assemble(columns, game, steam_id, to_timestamp(updated_at), drop_missing_ids)
+    run = Run(steam_id, len(columns["item_id"]), to_timestamp(updated_at))
+    return assemble(columns, [run], game, drop_missing_ids=drop_missing_ids)
 
 
 def _item_columns(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -147,32 +143,6 @@ def _item_columns(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     page = read_page(body)
     columns = item_columns(page.items) if page is not None else None
     return columns if columns is not None else _rows.item_columns(items)
-
-
-def _assemble(
-    columns: dict[str, Any],
-    game: str,
-    steam_id: str | None,
-    updated_at: pd.Timestamp | None,
-    drop_missing_ids: bool,
-) -> pd.DataFrame:
-    """The frame from its item columns: account columns added, anomalies set aside."""
-    odd_exterior = columns.pop("_odd_exterior")
-    n = len(columns["item_id"])
-    data = {
-        "steam_id": constant_categorical(steam_id, n),
-        "game": constant_categorical(str(game), n),
-        **columns,
-        "updated_at": _repeat_timestamp(updated_at, n),
-    }
-    with gc_paused():  # the records are many small dicts
-        frame, anomalies = set_aside(
-            pd.DataFrame({name: data[name] for name in SCHEMA}, copy=False),
-            odd_exterior,
-            drop_missing_ids=drop_missing_ids,
-        )
-    frame.attrs = {"anomalies": anomalies}
-    return frame
 
 
 def from_pages(
@@ -230,7 +200,7 @@ def from_pages(
         items, game=game, steam_id=steam_id, updated_at=updated_at, drop_missing_ids=True
     )
     count = to_int(first.get("count")) if first.get("count") is not None else len(items)
-    frame.attrs = _attrs(
+    frame.attrs = frame_attrs(
         frame, count, updated_at, to_float(first.get("collateral")), game=game,
         steam_id=steam_id, request_ids=request_ids, from_cache=from_cache,
         fetched_at=fetched_at, stale=stale,
@@ -281,21 +251,100 @@ def from_body(
     bodies = [body] if isinstance(body, (bytes, bytearray, memoryview)) else list(body)
     pages = [read_page(bytes(one)) for one in bodies]
     arrow = [page for page in pages if page is not None]
-    if len(arrow) != len(bodies) or not arrow:
-        return _from_decoded(bodies, game, steam_id, from_cache, fetched_at, stale)
-    items = arrow[0].items if len(arrow) == 1 else pa.concat_arrays([p.items for p in arrow])
-    columns = item_columns(items)
-    if columns is None:
+    frame = from_arrow_pages([(steam_id, arrow)], game) if len(arrow) == len(bodies) else None
+    if frame is None:
         return _from_decoded(bodies, game, steam_id, from_cache, fetched_at, stale)
     first = arrow[0]
-    frame = _assemble(columns, game, steam_id, to_timestamp(first.updated_at), True)
-    count = len(items) if first.declared_count is None else first.declared_count
-    frame.attrs = _attrs(
-        frame, count, first.updated_at, first.collateral, game=game, steam_id=steam_id,
-        request_ids=[p.request_id for p in arrow if p.request_id], from_cache=from_cache,
-        fetched_at=fetched_at, stale=stale,
+    frame.attrs = frame_attrs(
+        frame, first.declared_count, first.updated_at, first.collateral, game=game,
+        steam_id=steam_id, request_ids=[p.request_id for p in arrow if p.request_id],
+        from_cache=from_cache, fetched_at=fetched_at, stale=stale,
     )  # fmt: skip
     return frame
+
+
+class PageLike(Protocol):
+    """What the builders read of a response page (the client's ``Page``)."""
+
+    @property
+    def arrow(self) -> ArrowPage | None: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def from_cache(self) -> bool: ...
+    @property
+    def fetched_at(self) -> str | None: ...
+    @property
+    def stale(self) -> bool: ...
+
+
+def from_responses(
+    pages: Sequence[PageLike], *, game: str = GAME_CS2, steam_id: str | None = None
+) -> pd.DataFrame:
+    """One account's frame from its response pages (``AssetPayClient.pages``).
+
+    Pages Arrow read are built without decoding them into Python objects; the others
+    go through ``from_pages``. ``attrs`` as in ``from_pages``.
+
+    Examples
+    --------
+    >>> import assetpay_analytics as apa
+    >>> with apa.sandbox.serve(page_cap=10) as box:
+    ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+    ...     pages = list(client.pages(box.trade_urls[0]))
+    >>> df = from_responses(pages, steam_id=apa.TradeUrl.parse(box.trade_urls[0]).steam_id)
+    >>> len(df) == df.attrs["count"] and len(df.attrs["request_ids"]) == len(pages)
+    True
+    """
+    meta = _meta(pages)
+    arrow = [page.arrow for page in pages]
+    built = None
+    if pages and all(page is not None for page in arrow):
+        built = from_arrow_pages([(steam_id, [p for p in arrow if p is not None])], game)
+    if built is None:
+        return from_pages([p.data for p in pages], game=game, steam_id=steam_id, **meta)
+    first = arrow[0]
+    assert first is not None
+    built.attrs = frame_attrs(
+        built, first.declared_count, first.updated_at, first.collateral, game=game,
+        steam_id=steam_id, **meta,
+    )  # fmt: skip
+    return built
+
+
+def from_accounts(
+    accounts: Sequence[tuple[str | None, Sequence[PageLike]]], *, game: str = GAME_CS2
+) -> pd.DataFrame:
+    """One frame of many accounts' pages, built in one pass (no frame per account).
+
+    ``accounts`` holds (steam_id, pages) in row order. ``attrs`` holds ``anomalies``
+    only: the batch's other attrs are the caller's.
+    """
+    arrow = [(sid, [page.arrow for page in pages]) for sid, pages in accounts]
+    if all(page is not None for _, pages in arrow for page in pages):
+        built = from_arrow_pages(
+            [(sid, [p for p in ps if p is not None]) for sid, ps in arrow], game
+        )
+        if built is not None:
+            return built
+    if not accounts:
+        return empty_frame()
+    frames = [from_responses(pages, game=game, steam_id=sid) for sid, pages in accounts]
+    stacked = concat(frames)
+    stacked.attrs = {"anomalies": [a for f in frames for a in f.attrs["anomalies"]]}
+    return stacked
+
+
+def _meta(pages: Sequence[PageLike]) -> dict[str, Any]:
+    """Where the pages came from: request ids, cache, the oldest answer, staleness."""
+    return {
+        "request_ids": [page.request_id for page in pages if page.request_id],
+        "from_cache": all(page.from_cache for page in pages),
+        "fetched_at": min((p.fetched_at for p in pages if p.fetched_at), default=None),
+        "stale": any(page.stale for page in pages),
+    }
 
 
 def _from_decoded(
@@ -325,32 +374,3 @@ def _from_decoded(
         data, game=game, steam_id=steam_id, request_ids=request_ids,
         from_cache=from_cache, fetched_at=fetched_at, stale=stale,
     )  # fmt: skip
-
-
-def _attrs(
-    frame: pd.DataFrame,
-    count: int | None,
-    updated_at: Any,
-    collateral: float | None,
-    *,
-    game: str,
-    steam_id: str | None,
-    request_ids: Sequence[str],
-    from_cache: bool,
-    fetched_at: str | None,
-    stale: bool,
-) -> dict[Hashable | None, Any]:
-    stamp = to_timestamp(updated_at)
-    return {
-        "count": count,
-        # ISO-8601 UTC with a "Z" ("2026-06-01T09:30:00Z"): attrs stay JSON-friendly
-        "updated_at": None if stamp is None else stamp.isoformat().replace("+00:00", "Z"),
-        "collateral": collateral,
-        "game": str(game),
-        "steam_id": steam_id,
-        "request_ids": list(request_ids),
-        "from_cache": bool(from_cache),
-        "fetched_at": fetched_at,
-        "stale": bool(stale),
-        "anomalies": frame.attrs["anomalies"],
-    }

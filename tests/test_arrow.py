@@ -23,6 +23,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assetpay_analytics import _arrow, _rows, frame
+from assetpay_analytics._assemble import Run, assemble, frame_attrs
 from assetpay_analytics._payload import shape_problem
 from assetpay_analytics.constants import EXTERIOR_SHORT, EXTERIORS
 from assetpay_analytics.sandbox import data as sandbox_data
@@ -128,8 +129,10 @@ def _body(items: list[dict[str, Any]], **data: Any) -> bytes:
 def _python_frame(items: list[dict[str, Any]], game: str = "730", **data: Any) -> pd.DataFrame:
     """The frame built by the Python row path alone (what the Arrow path must match)."""
     stamp = frame.to_timestamp(data.get("updatedAt"))
-    built = frame._assemble(_rows.item_columns(items), game, STEAM_ID, stamp, True)
-    built.attrs = frame._attrs(
+    columns = _rows.item_columns(items)
+    run = Run(STEAM_ID, len(columns["item_id"]), stamp)
+    built = assemble(columns, [run], game, drop_missing_ids=True)
+    built.attrs = frame_attrs(
         built, data.get("count", len(items)), data.get("updatedAt"), data.get("collateral"),
         game=game, steam_id=STEAM_ID, request_ids=["r-1"], from_cache=False,
         fetched_at=None, stale=False,
@@ -235,3 +238,19 @@ def test_repeated_text_is_categorical_and_small():
     # one code per row and each distinct name once: far below one string per row
     as_strings = names.astype(frame.SCHEMA["item_id"])
     assert names.memory_usage(deep=True) < as_strings.memory_usage(deep=True) / 4
+
+
+def test_many_bodies_read_at_once_match_one_by_one():
+    """``read_pages`` (one newline-delimited read) gives what ``read_page`` gives each body."""
+    good = [_body(sandbox_data.inventory(p, "730"), count=3) for p in (12345, 23456, 34567)]
+    pretty = json.dumps(json.loads(good[0]), indent=2).encode()  # raw newlines between tokens
+    odd = (DATA / "inventory_cs2.json").read_bytes()  # a price as text: Arrow refuses it
+    error = b'{"success": false, "error": {"code": 1, "message": "no"}}'
+    bodies = [good[0], pretty, odd, good[1], error, good[2]]
+    together = _arrow.read_pages(bodies)
+    alone = [_arrow.read_page(body) for body in bodies]
+    assert [page is None for page in together] == [False, False, True, False, True, False]
+    for a, b in zip(together, alone, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a.items.equals(b.items) and a[1:] == b[1:]

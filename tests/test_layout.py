@@ -22,19 +22,18 @@ MAX_FUNCTION_LINES = 50
 #: The data layers: frame -> analysis -> plots / accessor / widgets. They take frames
 #: and never reach the network side of the house.
 DATA_LAYERS = {
-    "frame", "_arrow", "_rows", "schema", "names", "_coerce", "_json", "_payload", "_anomalies",
-    "parquet",
-    "_pricing", "analysis", "accessor", "plots", "widgets",
+    "frame", "_arrow", "_rows", "_assemble", "schema", "names", "_coerce", "_json", "_payload",
+    "_anomalies", "parquet", "_pricing", "analysis", "accessor", "plots", "widgets",
 }  # fmt: skip
 NETWORK_SIDE = {
     "client", "_session", "_http", "_retry", "_paging", "_params", "batch", "_fanout",
-    "cache", "_reader", "_offline", "requests", "requests_cache", "requests_ratelimiter",
+    "cache", "_reader", "_offline", "_hits", "requests", "requests_cache", "requests_ratelimiter",
     "urllib3", "tenacity",
 }  # fmt: skip
 #: Rooms the client composes: each is handed what it needs and never calls back up.
 CLIENT_ROOMS = {
     "_params", "_retry", "_http", "_paging", "batch", "_fanout", "cache", "_session", "_payload",
-    "_reader", "_offline", "_redact",
+    "_reader", "_offline", "_redact", "_hits",
 }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import requests
 from requests_cache import CacheMixin
 from requests_ratelimiter import LimiterMixin
@@ -100,3 +101,51 @@ def test_a_wide_batch_keeps_every_connection(caplog):
         client.close()
     assert df.attrs["errors"] == [] and len(df.attrs["steam_ids"]) == len(urls)
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+def test_direct_key_equals_the_key_of_the_prepared_request():
+    """A hit read by key (no request prepared) finds what requests-cache stored."""
+    from assetpay_analytics._redact import Sensitive
+    from assetpay_analytics._session import direct_key
+
+    url = TRADE.format(p=42, t="Secr3t_x")
+    params = {"tradeUrl": Sensitive(url), "game": "730", "page": "1", "limit": "-1",
+              "search": "AK-47 | Red line & co"}  # fmt: skip
+    request = requests.Request(
+        "GET", "https://api.assetpay.gg/secure/inventory", params=params,
+        headers={"api-key": "ap_secret"},
+    ).prepare()  # fmt: skip
+    direct = direct_key(
+        "https://api.assetpay.gg/secure/inventory", params, key_fingerprint("ap_secret")
+    )
+    assert direct == _cache_key(request)
+
+
+def test_a_warm_batch_never_touches_the_http_stack(box, tmp_path, monkeypatch):
+    """Cached accounts are read from the backend by key, in the calling thread."""
+    import threading
+
+    import assetpay_analytics as apa
+
+    path = tmp_path / "c.sqlite"
+    urls = list(box.trade_urls)
+    cold = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=path)
+    first = cold.inventories(urls, progress=False)
+    cold.close()
+    warm = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=path)
+    sent, threads = [], set()
+
+    def spy(*args, **kwargs):  # a spy, not a fake: records the call and lets it through
+        sent.append(args)
+        return requests.Session.request(warm._session, *args, **kwargs)
+
+    monkeypatch.setattr(warm._session, "request", spy)
+    real_read = warm._reader.read_cached
+    monkeypatch.setattr(
+        warm._reader, "read_cached",
+        lambda q: (threads.add(threading.current_thread().name), real_read(q))[1],
+    )  # fmt: skip
+    again = warm.inventories(urls, progress=False)
+    assert sent == [] and threads == {threading.current_thread().name}
+    assert again.attrs["from_cache"] is True
+    pd.testing.assert_frame_equal(again, first)
