@@ -32,10 +32,15 @@ from .batch import ErrorsMode, Job, error_row
 from .errors import AssetPayError, AuthenticationError, ServiceUnavailable
 from .tradeurl import TradeUrl
 
-__all__ = ["DEFAULT_GIVE_UP_AFTER", "Fetch", "fetch_many"]
+__all__ = ["DEFAULT_GIVE_UP_AFTER", "DEFAULT_WORKERS", "Fetch", "fetch_many"]
 
 #: Accounts in a row failing with ``ServiceUnavailable`` before a batch stops asking.
 DEFAULT_GIVE_UP_AFTER = 10
+#: Requests in flight at once: sized for latency, so the rate budget (not the threads)
+#: limits a batch. 32 requests at ~200 ms a round trip ask ~9,600 a minute, about the
+#: verified budget (10,000); measured on 2 cores, 200 accounts at 200 ms latency went
+#: 7.5x faster than a sequential loop with 8 workers, 23x with 32, 28x with 48.
+DEFAULT_WORKERS = 32
 #: What one account's fetch gives (its pages).
 T = TypeVar("T")
 #: Fetches one account; stops waiting between retries once the event is set.

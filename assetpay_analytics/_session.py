@@ -51,7 +51,7 @@ _UNKEYED_PARAMS = frozenset({"tradeUrl", "refresh"})
 #: Stored as "REDACTED" in the cache file.
 _REDACTED = (API_KEY_HEADER, "tradeUrl")
 _ENVELOPE = "_assetpay_envelope"
-#: Connections kept open per host: more than any sensible ``workers`` (the default is 8).
+#: Connections kept open per host: more than any sensible ``workers`` (the default is 32).
 POOL_SIZE = 64
 _PROBLEM = "_assetpay_data_problem"
 _ARROW = "_assetpay_arrow_page"

@@ -22,7 +22,7 @@ import requests
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on every frame)
 from . import batch as _batch
 from . import cache as _cache
-from ._fanout import DEFAULT_GIVE_UP_AFTER, fetch_many
+from ._fanout import DEFAULT_GIVE_UP_AFTER, DEFAULT_WORKERS, fetch_many
 from ._http import ApiKeyAuth, Page
 from ._params import (
     InventoryQuery,
@@ -304,7 +304,7 @@ class AssetPayClient(_cache.CacheAdmin):
         trade_urls: Iterable[str | TradeUrl],
         game: str = GAME_CS2,
         *,
-        workers: int = 8,
+        workers: int = DEFAULT_WORKERS,
         progress: bool = True,
         errors: _batch.ErrorsMode = "collect",
         refresh: bool = False,
@@ -321,7 +321,8 @@ class AssetPayClient(_cache.CacheAdmin):
         game : str
             ``"730"`` or ``"252490"``.
         workers : int
-            Requests in flight at once (default 8); all share the rate limit.
+            Requests in flight at once (default 32, sized for latency); all share the
+            rate limit, which is what bounds a batch. Cached accounts take no thread.
         progress : bool
             Show a tqdm progress bar (notebook or terminal); ``TQDM_DISABLE=1`` hides it.
         errors : {"collect", "raise"}
