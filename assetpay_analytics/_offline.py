@@ -9,10 +9,11 @@ None when there is none young enough, so the caller raises the upstream's error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import requests
+from requests_cache.models.response import CachedResponse
 
 from ._http import ApiKeyAuth, Page, cache_failure, read_page
 from ._session import direct_key, fresh_response, stored_response
@@ -32,19 +33,25 @@ def _stored_page(
     max_stale: timedelta | None,
 ) -> Page | None:
     request = requests.Request("GET", url, params=dict(params), auth=auth).prepare()
-    failure = None
-    try:
-        response = stored_response(session, request)
-    except sqlite3.Error as exc:
-        failure = cache_failure(exc, context)
-    if failure is not None:
-        raise failure  # outside the except block: the sqlite error is not attached
+    response = _read(lambda: stored_response(session, request), context)
     if response is None:
         return None
     expired = response.is_expired
     if expired and max_stale is not None and _expired_for(response.expires) > max_stale:
         return None
     return read_page(response, context).replace(stale=expired)
+
+
+def _read(
+    read: Callable[[], CachedResponse | None], context: str
+) -> CachedResponse | None:
+    """One backend read; a failing sqlite file is a ``CacheError``."""
+    failure = None
+    try:
+        return read()
+    except sqlite3.Error as exc:
+        failure = cache_failure(exc, context)
+    raise failure  # outside the except block: the sqlite error is not attached
 
 
 def _expired_for(expires: datetime | None) -> timedelta:
@@ -66,13 +73,7 @@ def fresh_page(
     request (environment proxies, request preparation, hooks); None on a miss.
     """
     key = direct_key(base_url + INVENTORY_PATH, params, fingerprint)
-    failure = None
-    try:
-        response = fresh_response(session, key)
-    except sqlite3.Error as exc:
-        failure = cache_failure(exc, context)
-    if failure is not None:
-        raise failure  # outside the except block: the sqlite error is not attached
+    response = _read(lambda: fresh_response(session, key), context)
     return None if response is None else read_page(response, context)
 
 
