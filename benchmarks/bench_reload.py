@@ -1,0 +1,264 @@
+"""Benchmark: a warm reload of many cached inventories into one frame, against floors.
+
+A cache is filled once from a sandbox in another process: the generated accounts
+with partner ids 1000 .. 1000 + ``--accounts`` - 1 (1,000 accounts, about 109,000
+items, one page each). Then, repetitions interleaved in a shuffled order (fixed seed):
+
+- project: a NEW client, ``AssetPayClient(api_key=..., base_url=url, cache=path)
+  .inventories(urls, progress=False)``, every account served from the cache, into one
+  frame (the client's construction is timed apart and given in the note);
+- floor: the same bodies already in memory as bytes, then ``orjson.loads`` + one
+  Python list per column + ``pd.DataFrame`` over every body's items concatenated
+  (``bench_frame.floor_items``), with the garbage collector paused;
+- sqlite blobs + floor: the rows read from the cache's sqlite file with ``sqlite3``
+  (table ``responses``), each decoded as requests-cache does (``SERIALIZER.loads``,
+  cattrs + orjson, body in base64) to its ``.content``, then the floor (collector
+  paused throughout);
+- requests-cache reads alone: ``session.cache.responses.values()`` read to the end
+  on a session built as the client builds it (``_session.build_session``);
+- with ``--serializers`` on (the default): the reload through a client on a
+  ``build_session`` session whose rows are pickles (requests-cache's default, the
+  cache's format before) and through one with the safe rows (``SERIALIZER``, now),
+  each on its own cache filled the same way (what the former ``bench_cache.py`` measured).
+
+Every ratio here is a cost: case median / floor median ("x floor"), so SMALLER IS
+BETTER (1.00x floor would be as fast as the floor); the safe rows are also given as
+"x pickle" (above 1: slower than pickle).
+
+Run: ``.venv/bin/python benchmarks/bench_reload.py [--accounts 1000] [--repeat 3]
+[--no-serializers] [--json PATH]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import requests
+from requests_cache import CacheMixin
+from requests_cache.models.response import CachedResponse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _bench import (
+    Row,
+    add_common_args,
+    gc_paused,
+    interleaved,
+    make_row,
+    partner_urls,
+    report,
+    stopwatch,
+)
+from bench_client import sandbox_process
+from bench_frame import floor_items
+
+import assetpay_analytics as apa
+from assetpay_analytics._session import SERIALIZER, build_session
+from assetpay_analytics.cache import CacheLocation
+from assetpay_analytics.sandbox import SANDBOX_API_KEY
+
+BENCHMARK = "reload"
+#: The client's limit when verified (requests a minute), as the client builds it.
+VERIFIED_PER_MINUTE = 10_000
+Task = Callable[[], float]
+
+
+def cached_session(path: Path, serializer: Any = SERIALIZER) -> requests.Session:
+    """A session on the cache file ``path``, built as the client builds its own."""
+    return build_session(
+        cache=CacheLocation(path, path),
+        expire_after=None,
+        per_minute=VERIFIED_PER_MINUTE,
+        serializer=serializer,
+    )
+
+
+def session_client(base_url: str, session: requests.Session) -> apa.AssetPayClient:
+    return apa.AssetPayClient(api_key=SANDBOX_API_KEY, base_url=base_url, session=session)
+
+
+def checked(df: pd.DataFrame, items: int) -> pd.DataFrame:
+    """The frame, after checking that it is a complete warm reload."""
+    if not df.attrs["from_cache"] or df.attrs["errors"] or len(df) != items:
+        raise RuntimeError(f"not a warm reload: {len(df)} rows of {items}, {df.attrs['errors']}")
+    return df
+
+
+# --- the floors -----------------------------------------------------------------------
+def floor(bodies: Sequence[bytes]) -> pd.DataFrame:
+    """``bench_frame``'s floor over every body's items concatenated, collector paused."""
+    with gc_paused():
+        return floor_items([i for body in bodies for i in orjson.loads(body)["data"]["inventory"]])
+
+
+def sqlite_bodies(path: Path) -> list[bytes]:
+    """Every cached body, read from the sqlite file and decoded as requests-cache does."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        blobs = [value for (value,) in connection.execute("SELECT value FROM responses")]
+    finally:
+        connection.close()
+    return [content(SERIALIZER.loads(blob)) for blob in blobs]
+
+
+def content(response: CachedResponse | None) -> bytes:
+    if response is None:
+        raise RuntimeError("a cached row did not decode to a response")
+    body: bytes = response.content
+    return body
+
+
+def sqlite_floor(path: Path) -> pd.DataFrame:
+    with gc_paused():
+        return floor(sqlite_bodies(path))
+
+
+def cache_reads(path: Path) -> int:
+    """Read every response of the cache through requests-cache; returns the bytes read."""
+    session = cached_session(path)
+    if not isinstance(session, CacheMixin):
+        raise RuntimeError(f"build_session made a {type(session).__name__}, not a cached one")
+    with session:
+        return sum(len(content(response)) for response in session.cache.responses.values())
+
+
+# --- the tasks ------------------------------------------------------------------------
+def project_task(
+    base_url: str, path: Path, urls: list[str], items: int, setup: list[float]
+) -> Task:
+    """A new client reloading every account from the cache (construction timed apart)."""
+
+    def task() -> float:
+        start = time.perf_counter()
+        client = apa.AssetPayClient(api_key=SANDBOX_API_KEY, base_url=base_url, cache=path)
+        setup.append(time.perf_counter() - start)
+        with client:
+            start = time.perf_counter()
+            df = client.inventories(urls, progress=False)
+            seconds = time.perf_counter() - start
+        checked(df, items)
+        return seconds
+
+    return task
+
+
+def session_task(base_url: str, path: Path, serializer: Any, urls: list[str], items: int) -> Task:
+    """The reload through a client on a ``build_session`` session with ``serializer``."""
+
+    def task() -> float:
+        with session_client(base_url, cached_session(path, serializer)) as client:
+            start = time.perf_counter()
+            df = client.inventories(urls, progress=False)
+            seconds = time.perf_counter() - start
+        checked(df, items)
+        return seconds
+
+    return task
+
+
+# --- measuring ------------------------------------------------------------------------
+def fill(base_url: str, urls: list[str], path: Path, serializer: Any = None) -> int:
+    """Fill a cache once (the default client, or a session with ``serializer``)."""
+    if serializer is None:
+        client = apa.AssetPayClient(api_key=SANDBOX_API_KEY, base_url=base_url, cache=path)
+    else:
+        client = session_client(base_url, cached_session(path, serializer))
+    with client:
+        df = client.inventories(urls, progress=False)
+    if df.attrs["errors"]:
+        raise RuntimeError(f"the cache could not be filled: {df.attrs['errors']}")
+    return len(df)
+
+
+CASES = {
+    "project": "new client, inventories() from the cache",
+    "sqlite": "sqlite3 blobs + SERIALIZER.loads + floor",
+    "reads": "requests-cache reads alone (responses.values())",
+    "pickle": "client on build_session(serializer='pickle') rows",
+    "safe": "client on build_session(SERIALIZER) rows",
+}
+
+
+def rows_of(times: dict[str, list[float]], what: str, setup: list[float]) -> list[Row]:
+    """The floor row, then every case as "x floor"; the safe rows also as "x pickle"."""
+    floor_base = ("floor", times["floor"])
+    floor_row = f"floor: bodies in memory, {what}"
+    rows = [make_row(BENCHMARK, floor_row, "s", times["floor"], note="baseline; GC paused")]
+    construction = statistics.median(setup) * 1000
+    notes = {"project": f"client construction {construction:.0f} ms (median, not included)"}
+    for key, label in CASES.items():
+        if key in times:
+            note = "; ".join(filter(None, ["x floor: smaller is better", notes.get(key)]))
+            rows.append(
+                make_row(
+                    BENCHMARK,
+                    f"{label}, {what}",
+                    "s",
+                    times[key],
+                    baseline=floor_base,
+                    note=note,
+                    kind="cost",
+                )
+            )
+    if "pickle" in times:
+        pickle_base = ("pickle", times["pickle"])
+        rows.append(
+            make_row(
+                BENCHMARK,
+                f"safe rows vs pickle rows, {what}",
+                "s",
+                times["safe"],
+                baseline=pickle_base,
+                note="x pickle: smaller is better",
+                kind="cost",
+            )
+        )
+    return rows
+
+
+def measure(accounts: int, repeat: int, seed: int, serializers: bool) -> list[Row]:
+    urls = partner_urls(1000, accounts)
+    setup: list[float] = []
+    with sandbox_process(0.0) as base_url, tempfile.TemporaryDirectory() as tmp:
+        paths = {name: Path(tmp) / f"{name}.sqlite" for name in ("project", "pickle", "safe")}
+        items = fill(base_url, urls, paths["project"])
+        bodies = sqlite_bodies(paths["project"])
+        tasks: dict[str, Task] = {
+            "floor": stopwatch(lambda: floor(bodies)),
+            "project": project_task(base_url, paths["project"], urls, items, setup),
+            "sqlite": stopwatch(lambda: sqlite_floor(paths["project"])),
+            "reads": stopwatch(lambda: cache_reads(paths["project"])),
+        }
+        if serializers:
+            for name, serializer in (("pickle", "pickle"), ("safe", SERIALIZER)):
+                fill(base_url, urls, paths[name], serializer)
+                tasks[name] = session_task(base_url, paths[name], serializer, urls, items)
+        times = interleaved(tasks, repeat, seed)
+    if len(bodies) != accounts:
+        raise RuntimeError(f"{len(bodies)} cached bodies for {accounts} accounts")
+    return rows_of(times, f"{accounts:,} accounts ({items:,} items)", setup)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument(
+        "--no-serializers", action="store_true", help="skip the pickle vs safe rows"
+    )
+    add_common_args(parser, repeat=3)
+    args = parser.parse_args()
+    report(measure(args.accounts, args.repeat, args.seed, not args.no_serializers), args.json)
+
+
+if __name__ == "__main__":
+    main()
