@@ -221,13 +221,20 @@ def speed_rows(n: int, times: dict[str, list[float]]) -> list[Row]:
     return rows
 
 
+def repetitions(n: int, repeat: int) -> int:
+    """More runs for small bodies (cheap): their first runs after a heavy phase are slow
+    for every builder (measured: 2-3x for two rounds at 10k items), which three runs
+    cannot outvote."""
+    return max(repeat, min(15, 500_000 // n))
+
+
 def measure_speed(sizes: list[int], repeat: int, seed: int, inputs: dict[int, Path]) -> list[Row]:
     """Every builder at every size (a body file in ``inputs`` is read, not regenerated)."""
     rows: list[Row] = []
     for n in sizes:
         body = read_body(inputs[n]) if n in inputs else make_body(n)
         names = [b for b in BUILDERS if b != "json_normalize" or n <= NORMALIZE_LIMIT]
-        rows += speed_rows(n, timings(body, names, repeat, seed + n))
+        rows += speed_rows(n, timings(body, names, repetitions(n, repeat), seed + n))
         del body
     return rows
 
