@@ -42,9 +42,7 @@ def _stored_page(
     return read_page(response, context).replace(stale=expired)
 
 
-def _read(
-    read: Callable[[], CachedResponse | None], context: str
-) -> CachedResponse | None:
+def _read(read: Callable[[], CachedResponse | None], context: str) -> CachedResponse | None:
     """One backend read; a failing sqlite file is a ``CacheError``."""
     failure = None
     try:

@@ -27,10 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 import pandas as pd
 
-from . import _rows
-from ._arrow import ArrowPage, item_columns, read_page
-from ._assemble import Run, assemble, frame_attrs, from_arrow_pages
-from ._coerce import to_float, to_int, to_timestamp
+from ._arrow import ArrowPage, read_page
+from ._assemble import frame_attrs, from_arrow_pages, items_frame, pages_frame
 from ._json import read_envelope
 from ._payload import shape_problem
 from .constants import GAME_CS2
@@ -127,22 +125,7 @@ def from_items(
     >>> float(df.loc[0, "wear"]), float(df.loc[0, "offer_price"])
     (0.25, 15.0)
     """
-    columns = _item_columns(items)
-    run = Run(steam_id, len(columns["item_id"]), to_timestamp(updated_at))
-    return assemble(columns, [run], game, drop_missing_ids=drop_missing_ids)
-
-
-def _item_columns(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Typed item columns: through Arrow when it types the items as documented."""
-    try:
-        # orjson writes the parsed items back in C (~10x faster than the row pass)
-        # so Arrow's JSON reader types them against the explicit item schema
-        body = orjson.dumps({"success": True, "data": {"inventory": items}})
-    except TypeError:  # not JSON values (a hand-made Mapping, a Decimal): the Python path
-        return _rows.item_columns(items)
-    page = read_page(body)
-    columns = item_columns(page.items) if page is not None else None
-    return columns if columns is not None else _rows.item_columns(items)
+    return items_frame(items, game, steam_id, updated_at, drop_missing_ids, arrow=True)
 
 
 def from_pages(
@@ -192,20 +175,10 @@ def from_pages(
     >>> df.attrs["count"], df.attrs["updated_at"]
     (0, '2026-06-01T09:30:00Z')
     """
-    pages = list(pages)
-    first = pages[0] if pages else {}
-    items = [item for page in pages for item in (page.get("inventory") or [])]
-    updated_at = first.get("updatedAt")
-    frame = from_items(
-        items, game=game, steam_id=steam_id, updated_at=updated_at, drop_missing_ids=True
-    )
-    count = to_int(first.get("count")) if first.get("count") is not None else len(items)
-    frame.attrs = frame_attrs(
-        frame, count, updated_at, to_float(first.get("collateral")), game=game,
-        steam_id=steam_id, request_ids=request_ids, from_cache=from_cache,
-        fetched_at=fetched_at, stale=stale,
+    return pages_frame(
+        list(pages), game, steam_id, arrow=True, request_ids=request_ids,
+        from_cache=from_cache, fetched_at=fetched_at, stale=stale,
     )  # fmt: skip
-    return frame
 
 
 def from_body(
@@ -304,7 +277,8 @@ def from_responses(
     if pages and all(page is not None for page in arrow):
         built = from_arrow_pages([(steam_id, [p for p in arrow if p is not None])], game)
     if built is None:
-        return from_pages([p.data for p in pages], game=game, steam_id=steam_id, **meta)
+        # Arrow refused a page (or its values): decode and build in Python, not retry
+        return pages_frame([p.data for p in pages], game, steam_id, arrow=False, **meta)
     first = arrow[0]
     assert first is not None
     built.attrs = frame_attrs(
@@ -370,7 +344,7 @@ def _from_decoded(
         data.append(page)
         if isinstance(envelope.get("requestId"), str):
             request_ids.append(envelope["requestId"])
-    return from_pages(
-        data, game=game, steam_id=steam_id, request_ids=request_ids,
+    return pages_frame(
+        data, game, steam_id, arrow=False, request_ids=request_ids,
         from_cache=from_cache, fetched_at=fetched_at, stale=stale,
     )  # fmt: skip

@@ -52,7 +52,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import (
     Row,
     add_common_args,
-    gc_paused,
     interleaved,
     make_row,
     partner_urls,
@@ -63,6 +62,7 @@ from bench_client import sandbox_process
 from bench_frame import floor_items
 
 import assetpay_analytics as apa
+from assetpay_analytics._json import gc_paused  # the floors pause the GC as the package does
 from assetpay_analytics._session import SERIALIZER, build_session
 from assetpay_analytics.cache import CacheLocation
 from assetpay_analytics.sandbox import SANDBOX_API_KEY
@@ -133,6 +133,15 @@ def cache_reads(path: Path) -> int:
 
 
 # --- the tasks ------------------------------------------------------------------------
+def timed_reload(client: apa.AssetPayClient, urls: list[str], items: int) -> float:
+    """Seconds of one ``inventories()`` reload, its frame checked afterwards (untimed)."""
+    start = time.perf_counter()
+    df = client.inventories(urls, progress=False)
+    seconds = time.perf_counter() - start
+    checked(df, items)
+    return seconds
+
+
 def project_task(
     base_url: str, path: Path, urls: list[str], items: int, setup: list[float]
 ) -> Task:
@@ -143,11 +152,7 @@ def project_task(
         client = apa.AssetPayClient(api_key=SANDBOX_API_KEY, base_url=base_url, cache=path)
         setup.append(time.perf_counter() - start)
         with client:
-            start = time.perf_counter()
-            df = client.inventories(urls, progress=False)
-            seconds = time.perf_counter() - start
-        checked(df, items)
-        return seconds
+            return timed_reload(client, urls, items)
 
     return task
 
@@ -157,11 +162,7 @@ def session_task(base_url: str, path: Path, serializer: Any, urls: list[str], it
 
     def task() -> float:
         with session_client(base_url, cached_session(path, serializer)) as client:
-            start = time.perf_counter()
-            df = client.inventories(urls, progress=False)
-            seconds = time.perf_counter() - start
-        checked(df, items)
-        return seconds
+            return timed_reload(client, urls, items)
 
     return task
 

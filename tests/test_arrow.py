@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from assetpay_analytics import _arrow, _rows, frame
 from assetpay_analytics._assemble import Run, assemble, frame_attrs
+from assetpay_analytics._coerce import to_timestamp
 from assetpay_analytics._payload import shape_problem
 from assetpay_analytics.constants import EXTERIOR_SHORT, EXTERIORS
 from assetpay_analytics.sandbox import data as sandbox_data
@@ -128,7 +129,7 @@ def _body(items: list[dict[str, Any]], **data: Any) -> bytes:
 
 def _python_frame(items: list[dict[str, Any]], game: str = "730", **data: Any) -> pd.DataFrame:
     """The frame built by the Python row path alone (what the Arrow path must match)."""
-    stamp = frame.to_timestamp(data.get("updatedAt"))
+    stamp = to_timestamp(data.get("updatedAt"))
     columns = _rows.item_columns(items)
     run = Run(STEAM_ID, len(columns["item_id"]), stamp)
     built = assemble(columns, [run], game, drop_missing_ids=True)
