@@ -127,6 +127,11 @@ def port(value: str) -> int:
     return _whole(value, "the port", 0, 65535)
 
 
+def per_minute(value: str) -> int:
+    """``--requests-per-minute``: the merchant's limit, 1 or more."""
+    return _whole(value, "the requests per minute", 1, 10**9)
+
+
 def _nearest_existing(path: Path) -> Path:
     for parent in path.parents:
         try:

@@ -27,7 +27,14 @@ import requests
 
 from ._redact import Secret, Sensitive, register_key
 from ._retry import RetryPolicy
-from .constants import API_KEY_ENV, GAMES, SEARCH_MAX_LEN, SORTS
+from .constants import (
+    API_KEY_ENV,
+    GAMES,
+    RATE_LIMIT_UNVERIFIED,
+    RATE_LIMIT_VERIFIED,
+    SEARCH_MAX_LEN,
+    SORTS,
+)
 from .errors import AuthenticationError, InvalidRequest
 from .tradeurl import TradeUrl, brief
 
@@ -323,6 +330,29 @@ def check_flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidRequest(f"{name} must be True or False, got {brief(value)}")
     return value
+
+
+def check_rate(requests_per_minute: Any, verified: bool) -> int:
+    """The merchant's limit: ``requests_per_minute`` if given, else the one ``verified`` implies.
+
+    Examples
+    --------
+    >>> check_rate(None, True), check_rate(None, False), check_rate(600, True)
+    (10000, 100, 600)
+    """
+    if requests_per_minute is None:
+        return RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED
+    if isinstance(requests_per_minute, bool) or not isinstance(requests_per_minute, Integral):
+        raise InvalidRequest(
+            "requests_per_minute must be a whole number of requests a minute (or None for "
+            f"the limit verified= implies), got {brief(requests_per_minute)}"
+        )
+    if requests_per_minute < 1:
+        raise InvalidRequest(
+            f"requests_per_minute must be at least 1, got {requests_per_minute}: "
+            "pass offline=True to send nothing"
+        )
+    return int(requests_per_minute)
 
 
 def check_session(session: Any) -> requests.Session | None:

@@ -43,8 +43,6 @@ LOGGERS = (
     "urllib3",
     "requests",
     "requests_cache",
-    "requests_ratelimiter",
-    "pyrate_limiter",
     "tenacity",
 )
 #: ``token=`` raw, URL-encoded once (``%3D``) or twice (``%253D``), then the token's

@@ -1,8 +1,10 @@
 """The HTTP session under the client: a requests-cache cache in front of a rate limiter.
 
-``CacheMixin`` comes first so a cache hit returns before the limiter is asked: hits
-never spend the merchant's rate budget (requests-cache documents this order for
-requests-ratelimiter). Retries are not here: they live in the client, above the
+``CacheMixin`` comes first so a cache hit returns before the budget is asked: hits
+never spend the merchant's rate budget (requests-cache documents this order for a
+limiter mixin). ``BudgetMixin`` waits for a slot of the merchant's ``RateBudget``
+(``_budget``) before each request that goes out, and pauses the budget on a 429.
+Retries are not here: they live in the client, above the
 cache, because the retryable failures arrive inside JSON envelopes.
 
 What is written to disk, and what is not:
@@ -37,11 +39,12 @@ from requests_cache.backends.sqlite import SQLiteCache
 from requests_cache.models.response import CachedResponse
 from requests_cache.serializers import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import orjson_preconf_stage
-from requests_ratelimiter import LimiterMixin
 
 from ._arrow import ArrowPage, read_page
+from ._budget import RateBudget
 from ._json import read_envelope
 from ._payload import shape_problem
+from ._retry import retry_after
 from .cache import CacheLocation
 from .constants import API_KEY_HEADER
 
@@ -221,19 +224,40 @@ def _is_success(response: requests.Response) -> bool:
     return isinstance(body, Mapping) and body.get("success") is True and not data_problem(response)
 
 
-class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):
-    """A requests Session with a disk cache first and a rate limiter after it."""
+class BudgetMixin(requests.Session):
+    """Each request that goes out first waits for a slot of the merchant's budget.
+
+    Written here rather than taken from requests-ratelimiter: its mixin names buckets by
+    host, and on a 429 it fills the bucket for the smallest interval from "now",
+    ignoring ``Retry-After``; the budget's pause honours it in every thread and process.
+    A cached answer never reaches this ``send`` (``CacheMixin`` comes first).
+    """
+
+    def __init__(self, *args: Any, budget: RateBudget, **kwargs: Any) -> None:
+        self.budget = budget
+        super().__init__(*args, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.budget.acquire()
+        response = super().send(request, **kwargs)
+        if response.status_code == 429:
+            self.budget.rate_limited(retry_after(response.headers))
+        return response
 
 
-class LimiterSession(LimiterMixin, requests.Session):
-    """A requests Session with a rate limiter and no cache (``cache=None``)."""
+class CachedBudgetSession(CacheMixin, BudgetMixin):
+    """A requests Session with a disk cache first and the merchant's rate budget after it."""
+
+
+class BudgetSession(BudgetMixin):
+    """A requests Session with the merchant's rate budget and no cache (``cache=None``)."""
 
 
 def build_session(
     *,
     cache: CacheLocation | None,
     expire_after: timedelta | None,
-    per_minute: int,
+    budget: RateBudget,
     serializer: Any = SERIALIZER,
 ) -> requests.Session:
     """Create the session the client sends through.
@@ -244,8 +268,8 @@ def build_session(
         Where the cache is opened (``cache.prepare_cache``); None for no cache.
     expire_after : timedelta or None
         How long a stored response is served as fresh; None: never expires.
-    per_minute : int
-        The merchant's rate budget for the endpoint.
+    budget : RateBudget
+        The merchant's rate budget, spent by every request that is not a cache hit.
     serializer
         How rows are written (the benchmarks pass ``"pickle"`` for their baseline).
 
@@ -253,17 +277,11 @@ def build_session(
     -------
     requests.Session
     """
-    limiter: dict[str, Any] = {
-        "per_minute": per_minute,
-        # A 429 carries Retry-After, which the client honours; the mixin's default
-        # reaction (filling the whole minute's bucket) would stall every worker.
-        "limit_statuses": (),
-    }
     session: requests.Session
     if cache is None:
-        session = LimiterSession(**limiter)
+        session = BudgetSession(budget=budget)
     else:
-        session = _cached_session(cache, expire_after, serializer, limiter)
+        session = _cached_session(cache, expire_after, serializer, budget)
     _size_pool(session)
     return session
 
@@ -281,9 +299,9 @@ def _size_pool(session: requests.Session) -> None:
 
 
 def _cached_session(
-    cache: CacheLocation, expire_after: timedelta | None, serializer: Any, limiter: dict[str, Any]
+    cache: CacheLocation, expire_after: timedelta | None, serializer: Any, budget: RateBudget
 ) -> requests.Session:
-    return CachedLimiterSession(
+    return CachedBudgetSession(
         backend=_backend(cache, serializer),
         read_only=cache.read_only,
         expire_after=NEVER_EXPIRE if expire_after is None else expire_after,
@@ -293,7 +311,7 @@ def _cached_session(
         key_fn=_cache_key,
         filter_fn=_is_success,
         ignored_parameters=_REDACTED,
-        **limiter,
+        budget=budget,
     )
 
 

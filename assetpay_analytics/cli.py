@@ -126,6 +126,8 @@ def _add_source_args(command: argparse.ArgumentParser) -> None:
                          help="cs2 or 730 (default), rust or 252490")  # fmt: skip
     command.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API host")
     command.add_argument("--refresh", action="store_true", help="bypass the caches")
+    command.add_argument("--requests-per-minute", type=checks.per_minute, metavar="N",
+                         help="the merchant's limit (default 10000: verified)")  # fmt: skip
     command.add_argument(
         "--offline", action="store_true",
         help="answer from the disk cache only (an account not cached fails with CACHE_MISS)",
@@ -140,7 +142,8 @@ def _client(args: argparse.Namespace) -> Iterator[tuple[AssetPayClient, list[str
     from .client import AssetPayClient
 
     if not args.sandbox:
-        client = AssetPayClient(base_url=args.base_url, offline=args.offline)
+        client = AssetPayClient(base_url=args.base_url, offline=args.offline,
+                                requests_per_minute=args.requests_per_minute)  # fmt: skip
         # Closed only after a batch that returned: one stopped by a wrong key or Ctrl-C may
         # leave requests in flight in its threads, and closing the session's sqlite cache
         # under them crashes the process (the threads finish before the process exits).

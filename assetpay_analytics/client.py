@@ -22,6 +22,7 @@ import requests
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on every frame)
 from . import batch as _batch
 from . import cache as _cache
+from ._budget import budget_path, shared_budget
 from ._fanout import DEFAULT_GIVE_UP_AFTER, DEFAULT_WORKERS, fetch_many
 from ._http import ApiKeyAuth, Page
 from ._params import (
@@ -32,6 +33,7 @@ from ._params import (
     check_filters,
     check_flag,
     check_game,
+    check_rate,
     check_refresh,
     check_retry,
     check_session,
@@ -45,7 +47,7 @@ from ._redact import install_log_redaction
 from ._retry import RetryPolicy
 from ._session import build_session, key_fingerprint
 from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, FallbackMode, default_cache_path
-from .constants import DEFAULT_BASE_URL, GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
+from .constants import DEFAULT_BASE_URL, GAME_CS2
 from .frame import from_responses
 from .tradeurl import TradeUrl
 
@@ -83,8 +85,12 @@ class AssetPayClient(_cache.CacheAdmin):
         How long a cached answer is fresh (default 15 minutes, the upstream window);
         None: forever; 0: always fetched, still stored for offline and stale use.
     verified : bool
-        Merchant status, which sets the client-side rate limit: 10,000 requests a
-        minute when verified, 100 when not. Cache hits do not count.
+        Merchant status, which sets the rate limit: 10,000 requests a minute when
+        verified (default), 100 when not.
+    requests_per_minute : int, optional
+        The merchant's limit, overriding ``verified``. One budget per api key, paced
+        evenly a little under the limit, is shared by every client and process using
+        the key (a file beside the cache); cache hits do not spend it.
     session : requests.Session, optional
         Bring your own session; it is used as is (no cache or limiter is added).
     timeout : float
@@ -119,6 +125,7 @@ class AssetPayClient(_cache.CacheAdmin):
         cache: Any = DEFAULT_CACHE,
         expire_after: timedelta | float = DEFAULT_EXPIRE_AFTER,
         verified: bool = True,
+        requests_per_minute: int | None = None,
         session: requests.Session | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -131,6 +138,7 @@ class AssetPayClient(_cache.CacheAdmin):
         self._key = resolve_key(given)
         self.base_url = check_base_url(base_url)
         self.verified = check_flag("verified", verified)
+        self.requests_per_minute = check_rate(requests_per_minute, verified)
         self.offline = check_flag("offline", offline)
         self.timeout = check_timeout(timeout)
         self.retry = check_retry(retry)
@@ -140,7 +148,9 @@ class AssetPayClient(_cache.CacheAdmin):
         self._session = session or build_session(
             cache=self._location,
             expire_after=check_expire_after(expire_after),
-            per_minute=RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED,
+            budget=shared_budget(
+                budget_path(self._location), self.key_fingerprint, self.requests_per_minute
+            ),
         )
         self._reader = PageReader(
             self._session,

@@ -142,7 +142,8 @@ class RateLimited(AssetPayError):
     """A rate limit was hit; ``retry_after`` says how long to wait (seconds).
 
     ``limit`` tells whose limit it is: ``"merchant"`` (AssetPay's per-key budget,
-    RATE_LIMITED, HTTP 429: lower ``workers=``) or ``"steam"`` (Steam limiting
+    RATE_LIMITED, HTTP 429: the client's limit is above the merchant's, see
+    ``verified=`` and ``requests_per_minute=``) or ``"steam"`` (Steam limiting
     AssetPay's reads of this account, STEAM_RATE_LIMITED, code 33 or HTTP 424: not the
     merchant's budget, only waiting helps).
     """
@@ -230,7 +231,8 @@ _ADVICE: dict[type[AssetPayError], str] = {
     "with the CORE_ACCESS scope.",
     InventoryUnavailable: "The account must make its inventory public and be able to trade; "
     "other accounts are unaffected.",
-    RateLimited: "Wait and retry, or lower workers= to stay inside the merchant's budget.",
+    RateLimited: "Wait and retry; if it repeats, the merchant's limit is below the client's: "
+    "pass verified=False (100 a minute) or requests_per_minute=.",
     InconsistentInventory: "The inventory changed while it was read: try again shortly.",
     MalformedResponse: "Report it to AssetPay support with the request id.",
     ServiceUnavailable: "A temporary failure on AssetPay's or Steam's side: try again later.",
@@ -319,7 +321,7 @@ def error_from_response(
 
 _STEAM_LIMIT_ADVICE = (
     "Steam is limiting AssetPay's reads of this account; this is not the merchant's "
-    "rate budget, so fewer workers do not help: wait and retry."
+    "rate budget, so a lower requests_per_minute= does not help: wait and retry."
 )
 
 

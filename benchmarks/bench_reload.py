@@ -62,6 +62,7 @@ from bench_client import sandbox_process
 from bench_frame import floor_items
 
 import assetpay_analytics as apa
+from assetpay_analytics._budget import RateBudget
 from assetpay_analytics._json import gc_paused  # the floors pause the GC as the package does
 from assetpay_analytics._session import SERIALIZER, build_session
 from assetpay_analytics.cache import CacheLocation
@@ -78,7 +79,7 @@ def cached_session(path: Path, serializer: Any = SERIALIZER) -> requests.Session
     return build_session(
         cache=CacheLocation(path, path),
         expire_after=None,
-        per_minute=VERIFIED_PER_MINUTE,
+        budget=RateBudget(None, "bench-reload", VERIFIED_PER_MINUTE),
         serializer=serializer,
     )
 

@@ -18,7 +18,10 @@ standalone, printing its own table):
 - ``reload``  (bench_reload.py): a new client reloading 1,000 cached inventories into
   one frame vs the floor, sqlite blobs + floor and requests-cache's reads; pickle vs
   safe rows;
-- ``startup`` (bench_startup.py): import and CLI start-up vs ``python -c "pass"``.
+- ``startup`` (bench_startup.py): import and CLI start-up vs ``python -c "pass"``;
+- ``rate``    (bench_rate.py): two processes sharing one key's budget for 2 minutes
+  against a sandbox limit of 600 a minute, counted by the server: the busiest 60 s as a
+  share of the limit, 429s, the largest burst.
 
 The contract: ``bench_x.py --json PATH`` writes a JSON list of rows ``{"benchmark": str,
 "case": str, "unit": "s" | "MiB" | "req/min" | "bool", "min": float, "median": float,
@@ -66,12 +69,14 @@ SCRIPTS = {
     "client": "bench_client.py",
     "reload": "bench_reload.py",
     "startup": "bench_startup.py",
+    "rate": "bench_rate.py",
 }
 FULL_ARGS = {
     "frame": ["--memory"],
     "client": [],
     "reload": [],
     "startup": [],
+    "rate": [],
 }
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
@@ -79,6 +84,7 @@ QUICK_ARGS = {
     "client": ["--accounts", "40", "--repeat", "2", "--throughput-seconds", "5"],
     "reload": ["--accounts", "200", "--repeat", "2"],
     "startup": ["--repeat", "2"],
+    "rate": ["--seconds", "20"],
 }  # fmt: skip
 PACKAGES = ("pandas", "pyarrow", "requests", "requests-cache", "orjson")
 RATIO_NOTE = (

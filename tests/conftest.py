@@ -45,6 +45,19 @@ def sandbox(box: _sandbox.Sandbox) -> _sandbox.Sandbox:
     return box
 
 
+@pytest.fixture(autouse=True)
+def default_cache_dir(tmp_path_factory, monkeypatch):
+    """A fresh default cache directory per test (``$ASSETPAY_CACHE_DIR``).
+
+    A client with ``cache=None`` keeps the merchant's rate budget beside the default
+    cache; every test gets its own, so none inherits another's pace or 429 pause, nor
+    what an earlier run left in the user's cache directory.
+    """
+    path = tmp_path_factory.mktemp("default-cache")
+    monkeypatch.setenv("ASSETPAY_CACHE_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def cache_path(tmp_path):
     """A fresh sqlite cache file path (not created until the client writes)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 import assetpay_analytics as apa
+from assetpay_analytics._budget import Pace
 from assetpay_analytics.cli import _parser, _report, main
 from assetpay_analytics.frame import from_items
 from tests.strategies import dtype_kinds
@@ -235,6 +238,8 @@ def test_invalid_trade_urls_are_usage_errors(api, capsys):
         (["--dpi", "2401"], "from 10 to 2400"),
         (["--dpi", "high"], "from 10 to 2400"),
         (["--game", "csgo"], "unknown game 'csgo'"),
+        (["--requests-per-minute", "0"], "from 1 to"),
+        (["--requests-per-minute", "fast"], "from 1 to"),
     ],
 )  # fmt: skip
 def test_options_are_checked_before_anything_is_fetched(api, tmp_path, capsys, options, says):
@@ -300,6 +305,18 @@ def test_version(capsys):
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"assetpay-analytics {apa.__version__}"
+
+
+def test_requests_per_minute_sets_the_budget_of_the_key(api, tmp_path):
+    out = tmp_path / "inv.csv"
+    argv = ["fetch", "--no-progress", "--base-url", api.url, "--requests-per-minute", "120",
+            "--out", str(out), api.trade_urls[0]]  # fmt: skip
+    assert main(argv) == 0 and out.exists()
+    budget = tmp_path / "cache" / "rate-budget.sqlite"  # beside the default cache
+    with contextlib.closing(sqlite3.connect(budget)) as db:
+        rows = db.execute("SELECT next_slot - updated FROM budget").fetchall()
+    # one request spent: the next slot is one interval of a 120-a-minute pace after it
+    assert rows == [(pytest.approx(Pace.for_limit(120).interval),)]
 
 
 def test_offline_answers_from_the_cache_only(api, tmp_path, capsys):

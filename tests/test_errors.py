@@ -172,8 +172,8 @@ def test_steam_and_merchant_rate_limits_are_told_apart(error, status, limit):
     assert isinstance(err, apa.RateLimited)
     assert err.limit == limit
     assert err.retry_after == 2.0
-    # only the merchant's limit is the merchant's budget (and workers= can help)
-    assert ("workers=" in err.message) == (limit == "merchant")
+    # only the merchant's limit is the merchant's budget (and its setting can help)
+    assert ("verified=False" in err.message) == (limit == "merchant")
     assert ("not the merchant's" in err.message) == (limit == "steam")
 
 

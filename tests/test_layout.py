@@ -27,13 +27,13 @@ DATA_LAYERS = {
 }  # fmt: skip
 NETWORK_SIDE = {
     "client", "_session", "_http", "_retry", "_paging", "_params", "batch", "_fanout",
-    "cache", "_reader", "_offline", "_hits", "requests", "requests_cache", "requests_ratelimiter",
+    "cache", "_reader", "_offline", "_hits", "_budget", "requests", "requests_cache",
     "urllib3", "tenacity",
 }  # fmt: skip
 #: Rooms the client composes: each is handed what it needs and never calls back up.
 CLIENT_ROOMS = {
     "_params", "_retry", "_http", "_paging", "batch", "_fanout", "cache", "_session", "_payload",
-    "_reader", "_offline", "_redact", "_hits",
+    "_reader", "_offline", "_redact", "_hits", "_budget",
 }  # fmt: skip
 
 

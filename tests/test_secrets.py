@@ -100,7 +100,7 @@ class Collect(logging.Handler):
 def debug_logs() -> Iterator[Collect]:
     """Every logger at DEBUG, records formatted (exception text included)."""
     handler, root = Collect(), logging.getLogger()
-    names = ["urllib3", "requests_cache", "assetpay_analytics", "requests_ratelimiter"]
+    names = ["urllib3", "requests_cache", "assetpay_analytics"]
     levels = {name: logging.getLogger(name).level for name in names}
     old_root = root.level
     root.setLevel(logging.DEBUG)

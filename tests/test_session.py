@@ -1,14 +1,14 @@
-"""_session: the cache key, the success filter and the cache/limiter order."""
+"""_session: the cache key, the success filter and the cache/budget order."""
 
 from __future__ import annotations
 
 import pandas as pd
 import requests
 from requests_cache import CacheMixin
-from requests_ratelimiter import LimiterMixin
 
 from assetpay_analytics._session import (
-    CachedLimiterSession,
+    BudgetMixin,
+    CachedBudgetSession,
     _cache_key,
     _is_success,
     key_fingerprint,
@@ -27,9 +27,9 @@ def prepared(partner=1, token="AbCd1234", key="ap_a", **params):
     return request.prepare()
 
 
-def test_cache_comes_before_the_limiter():
-    mro = CachedLimiterSession.__mro__
-    assert mro.index(CacheMixin) < mro.index(LimiterMixin) < mro.index(requests.Session)
+def test_cache_comes_before_the_budget():
+    mro = CachedBudgetSession.__mro__
+    assert mro.index(CacheMixin) < mro.index(BudgetMixin) < mro.index(requests.Session)
 
 
 def test_key_holds_fingerprint_and_partner_but_not_secrets():
