@@ -156,6 +156,7 @@ class RateBudget:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()  # one connection, shared by this process's threads
         self.path, self._conn = _connect(path)
+        self._log_lock = threading.Lock()  # this process's last minute of sends and 429s
         self._sent: deque[float] = deque()
         self._refused: deque[float] = deque()
         self._suggested = False
@@ -187,17 +188,18 @@ class RateBudget:
         """The server answered 429: pause the budget and, if it repeats, say why."""
         self.pause(PAUSE_WITHOUT_RETRY_AFTER if retry_after is None else retry_after)
         self._note(self._refused, self._clock())
-        if self._suggested or len(self._refused) < REPEATED_429:
-            return
-        sent = len(self._sent)
-        if sent < self.pace.per_minute * WELL_BELOW:
-            self._suggested = True
+        with self._log_lock:
+            refused, sent = len(self._refused), len(self._sent)
+            suggest = not self._suggested and refused >= REPEATED_429
+            suggest = suggest and sent < self.pace.per_minute * WELL_BELOW
+            self._suggested = self._suggested or suggest
+        if suggest:
             logger.warning(
                 "AssetPay refused %d requests with 429 (rate limited) within a minute while "
                 "this process sent %d, well below its limit of %d a minute: if the merchant "
                 "is not verified, pass verified=False (100 a minute), or set "
                 "requests_per_minute= to the limit AssetPay gave you",
-                len(self._refused), sent, self.pace.per_minute,
+                refused, sent, self.pace.per_minute,
             )  # fmt: skip
 
     def state(self) -> BudgetState:
@@ -258,9 +260,10 @@ class RateBudget:
         return state, result
 
     def _note(self, times: deque[float], when: float) -> None:
-        times.append(when)
-        while times and times[0] <= when - _WINDOW:
-            times.popleft()
+        with self._log_lock:
+            times.append(when)
+            while times[0] <= when - _WINDOW:
+                times.popleft()
 
 
 def budget_path(cache: CacheLocation | None) -> Path:

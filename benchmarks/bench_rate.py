@@ -21,8 +21,10 @@ divide by: the old per-process limiter let the two processes send twice the limi
 (143 requests in one 60 s window at 100 a minute, 39 of them refused), and what is
 measured here is the absolute figures against the limit.
 
+``--processes 1 --limit 100`` measures one client at the unverified limit instead.
+
 Run: ``.venv/bin/python benchmarks/bench_rate.py [--seconds 120] [--limit 600]
-[--repeat 1] [--json PATH]``
+[--processes 2] [--workers 8] [--repeat 1] [--json PATH]``
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,7 +47,9 @@ from _bench import Row, add_common_args, make_row, report
 from assetpay_analytics.sandbox import SANDBOX_API_KEY
 
 BENCHMARK = "rate"
+#: Client processes sharing the key, and the workers of each one's batches.
 PROCESSES = 2
+WORKERS = 8
 #: Accounts each client process cycles through (distinct per process).
 ACCOUNTS = 2_000
 
@@ -60,16 +65,17 @@ with sandbox.serve(rate_limit=({limit}, 60.0)) as box:
 CLIENT = """
 import json, sys, time
 import assetpay_analytics as apa
-url, limit, seconds, first = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+url, limit, seconds, first, workers = sys.argv[1], *map(float, sys.argv[2:])
+limit, first, workers = int(limit), int(first), int(workers)
 sys.path.insert(0, {here!r})
 from _bench import partner_urls
 client = apa.AssetPayClient(api_key={key!r}, base_url=url, cache=None, requests_per_minute=limit)
 urls = partner_urls(first, {accounts})
 sent, start, n = 0, time.monotonic(), 0
 while time.monotonic() - start < seconds:
-    batch = urls[n % len(urls): n % len(urls) + 16]
+    batch = urls[n % len(urls): n % len(urls) + 2 * workers]
     n += len(batch)
-    df = client.inventories(batch, progress=False)
+    df = client.inventories(batch, progress=False, workers=workers)
     sent += len(df.attrs["request_ids"]) + len(df.assetpay.errors)
 print(json.dumps({{"sent": sent}}))
 """
@@ -85,10 +91,24 @@ def most_in_window(times: Sequence[float], window: float) -> int:
     return most
 
 
-def one_run(limit: int, seconds: float) -> dict[str, float]:
-    """Start the sandbox and two clients; the server's counts of that run."""
+@dataclass(frozen=True)
+class Setup:
+    """One benchmark's shape: the server's limit, how long, how many clients, workers."""
+
+    limit: int
+    seconds: float
+    processes: int
+    workers: int
+
+    def describe(self) -> str:
+        who = f"{self.processes} processes, one key" if self.processes > 1 else "one client"
+        return f"{who}, {self.workers} workers, {self.limit}/min, {self.seconds:.0f} s"
+
+
+def one_run(setup: Setup) -> dict[str, float]:
+    """Start the sandbox and the clients; the server's counts of that run."""
     server = subprocess.Popen(
-        [sys.executable, "-u", "-c", SERVER.format(limit=limit)],
+        [sys.executable, "-u", "-c", SERVER.format(limit=setup.limit)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert server.stdin is not None and server.stdout is not None
@@ -96,7 +116,7 @@ def one_run(limit: int, seconds: float) -> dict[str, float]:
         found = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline())
         if not found:
             raise RuntimeError("the sandbox did not print its URL")
-        sent = clients(found.group(0), limit, seconds)
+        sent = clients(found.group(0), setup)
         server.stdin.write("done\n")
         server.stdin.flush()
         log = json.loads(server.stdout.readline())
@@ -105,7 +125,7 @@ def one_run(limit: int, seconds: float) -> dict[str, float]:
         server.wait()
     times = [when for when, _ in log]
     return {
-        "busiest": 100 * most_in_window(times, 60.0) / limit,
+        "busiest": 100 * most_in_window(times, 60.0) / setup.limit,
         "refused": sum(status == 429 for _, status in log),
         "burst": most_in_window(times, 1.0),
         "split": 100 * min(sent) / max(sum(sent), 1),
@@ -113,52 +133,58 @@ def one_run(limit: int, seconds: float) -> dict[str, float]:
     }
 
 
-def clients(url: str, limit: int, seconds: float) -> list[int]:
+def clients(url: str, setup: Setup) -> list[int]:
     """Run the client processes to the end; how many requests each sent."""
     here = str(Path(__file__).resolve().parent)
     code = CLIENT.format(here=here, key=SANDBOX_API_KEY, accounts=ACCOUNTS)
     with tempfile.TemporaryDirectory(prefix="bench-rate-") as cache_dir:
         env = {**os.environ, "ASSETPAY_CACHE_DIR": cache_dir, "TQDM_DISABLE": "1"}
-        procs = [client_process(code, url, limit, seconds, n, env) for n in range(PROCESSES)]
-        outputs = [proc.communicate(timeout=seconds + 600)[0] for proc in procs]
+        procs = [client_process(code, url, setup, n, env) for n in range(setup.processes)]
+        outputs = [proc.communicate(timeout=setup.seconds + 600)[0] for proc in procs]
     if any(proc.returncode for proc in procs):
         raise RuntimeError("a client process failed")
     return [json.loads(out.strip().splitlines()[-1])["sent"] for out in outputs]
 
 
 def client_process(
-    code: str, url: str, limit: int, seconds: float, n: int, env: dict[str, str]
+    code: str, url: str, setup: Setup, n: int, env: dict[str, str]
 ) -> subprocess.Popen[str]:
-    first = str(1_000_000 + n * ACCOUNTS)  # each process fetches its own accounts
-    args = [sys.executable, "-c", code, url, str(limit), str(seconds), first]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+    first = 1_000_000 + n * ACCOUNTS  # each process fetches its own accounts
+    args = [url, setup.limit, setup.seconds, first, setup.workers]
+    command = [sys.executable, "-c", code, *map(str, args)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
 
 
-def measure(limit: int, seconds: float, repeat: int) -> list[Row]:
-    runs = [one_run(limit, seconds) for _ in range(repeat)]
+def measure(setup: Setup, repeat: int) -> list[Row]:
+    runs = [one_run(setup) for _ in range(repeat)]
     for run in runs:
         print(f"run: {run}", flush=True)
-    case = f"{PROCESSES} processes, one key, {limit}/min, {seconds:.0f} s"
 
     def row(name: str, field: str, unit: str, note: str) -> Row:
-        return make_row(BENCHMARK, f"{case}: {name}", unit, [r[field] for r in runs], note=note)
+        values = [r[field] for r in runs]
+        return make_row(BENCHMARK, f"{setup.describe()}: {name}", unit, values, note=note)
 
-    paced = limit / 60
-    return [
+    paced = setup.limit / 60
+    rows = [
         row("busiest 60 s", "busiest", "% of limit", "server's sliding window; goal >= 95"),
         row("429 answers", "refused", "count", "goal 0"),
-        row("largest burst", "burst", "req/s", f"most in any 1 s; even pace {paced:.0f}"),
-        row("smaller process's share", "split", "%", "of the requests both sent"),
+        row("largest burst", "burst", "req/s", f"most in any 1 s; even pace {paced:.1f}"),
     ]
+    if setup.processes > 1:
+        rows.append(row("smallest process's share", "split", "%", "of the requests all sent"))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="how long clients fetch")
     parser.add_argument("--limit", type=int, default=600, help="requests in any 60 s")
+    parser.add_argument("--processes", type=int, default=PROCESSES, help="client processes")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="workers per client")
     add_common_args(parser, repeat=1)
     args = parser.parse_args()
-    report(measure(args.limit, args.seconds, args.repeat), args.json)
+    setup = Setup(args.limit, args.seconds, args.processes, args.workers)
+    report(measure(setup, args.repeat), args.json)
 
 
 if __name__ == "__main__":

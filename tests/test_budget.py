@@ -159,6 +159,14 @@ def test_clients_in_a_process_share_one_budget(box, tmp_path):
     assert no_cache._session.budget.path.name == BUDGET_FILE  # the default cache dir
 
 
+def test_the_budget_file_holds_the_fingerprint_not_the_key(sandbox, tmp_path):
+    client = apa.AssetPayClient(api_key=sandbox.api_key, base_url=sandbox.url, cache=tmp_path)
+    client.inventory(sandbox.trade_urls[0])
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob(BUDGET_FILE + "*"))
+    assert client.key_fingerprint.encode() in raw  # what names the budget
+    assert sandbox.api_key.encode() not in raw
+
+
 def test_shared_budget_is_one_object_per_file_key_and_limit(tmp_path):
     path = tmp_path / BUDGET_FILE
     assert shared_budget(path, "a", 100) is shared_budget(path, "a", 100)
