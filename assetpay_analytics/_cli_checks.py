@@ -191,6 +191,16 @@ def out_path(value: str) -> Path:
     return _output(value, OUT_SUFFIXES)
 
 
+def store_path(value: str) -> Path:
+    """``fetch --snapshot``: a history store, a folder that is not a file."""
+    path = Path(value).expanduser()
+    if path.is_file() or path.suffix.lower() in (*OUT_SUFFIXES, *CHART_SUFFIXES):
+        raise argparse.ArgumentTypeError(
+            f"{_shown(value)} must be a folder for the history store, not a file"
+        )
+    return path
+
+
 def chart_path(value: str) -> Path:
     """``report --chart``: a ``.png``, ``.svg`` or ``.pdf`` file that can be written."""
     return _output(value, CHART_SUFFIXES)

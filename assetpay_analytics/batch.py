@@ -9,6 +9,7 @@ request_id, attempts, elapsed) and the other accounts' rows are kept.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,6 +18,7 @@ import pandas as pd
 
 from ._coerce import to_timestamp
 from ._http import Page
+from ._params import check_filters, check_flag, check_refresh
 from .errors import AssetPayError, InvalidRequest
 from .frame import from_accounts
 from .schema import ERROR_COLUMNS
@@ -31,18 +33,53 @@ __all__ = [
     "error_frame",
     "error_row",
     "parse_all",
+    "save_snapshot",
 ]
 
 ErrorsMode = Literal["collect", "raise"]
 
 
-def check_batch_args(*, errors: Any, workers: Any, give_up_after: Any) -> None:
-    """``errors``, ``workers`` and ``give_up_after`` checked before any request."""
+def check_batch_args(
+    *,
+    errors: Any,
+    workers: Any,
+    give_up_after: Any,
+    progress: Any = True,
+    refresh: Any = False,
+    filters: Mapping[str, Any] | None = None,
+    snapshot: Any = None,
+) -> None:
+    """A batch's arguments checked before any request (``check_filters`` for filters)."""
     if errors not in ("collect", "raise"):
         raise InvalidRequest(f"errors must be 'collect' or 'raise', got {brief(errors)}")
     for name, value in (("workers", workers), ("give_up_after", give_up_after)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidRequest(f"{name} must be a whole number of 1 or more, got {brief(value)}")
+    check_flag("progress", progress)
+    check_refresh(refresh)
+    check_filters(filters or {})
+    if snapshot is not None and not callable(getattr(snapshot, "save", None)):
+        raise InvalidRequest(
+            f"snapshot must be a SnapshotStore (or have a save(df) method), got {brief(snapshot)}"
+        )
+
+
+def save_snapshot(df: pd.DataFrame, store: Any) -> pd.DataFrame:
+    """Save the batch's frame with ``store.save(df)``; its id goes to ``attrs["snapshot_id"]``.
+
+    A store that cannot be written (disk full, no permission) costs the snapshot, not
+    what was fetched: the frame is returned with one warning and no ``snapshot_id``.
+    """
+    try:
+        df.attrs["snapshot_id"] = store.save(df)
+    except OSError as exc:
+        warnings.warn(
+            f"The snapshot was not saved ({exc.strerror or exc}); the fetched frame is "
+            "returned unsaved: save it with store.save(df) once the store can be written.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return df
 
 
 def error_row(

@@ -31,14 +31,14 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from . import _cli_checks as checks
+from . import _cli_format as fmt
 from ._redact import mask
 from .constants import DEFAULT_BASE_URL
 from .errors import AssetPayError
@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_source_args(fetch)
     fetch.add_argument("--out", type=checks.out_path, required=True, metavar="FILE",
                        help="output file (.parquet or .csv)")  # fmt: skip
+    fetch.add_argument("--snapshot", type=checks.store_path, metavar="STORE",
+                       help="also save a snapshot in this history store (a folder)")  # fmt: skip
 
     box = commands.add_parser("sandbox", help="run the AssetPay-compatible local server",
                               epilog=_epilog("sandbox"), **style)  # fmt: skip
@@ -158,82 +160,15 @@ def _client(args: argparse.Namespace) -> Iterator[tuple[AssetPayClient, list[str
 
 def _load(args: argparse.Namespace) -> pd.DataFrame:
     checks.check_source(args)
+    store = None
+    if getattr(args, "snapshot", None) is not None:
+        from .history import SnapshotStore
+
+        store = SnapshotStore(args.snapshot)
     with _client(args) as (client, urls):
         return client.inventories(
-            urls, args.game, progress=not args.no_progress, refresh=args.refresh
+            urls, args.game, progress=not args.no_progress, refresh=args.refresh, snapshot=store
         )
-
-
-def _usd(value: float) -> str:
-    return "—" if value != value else f"${value:,.2f}"
-
-
-def _pct(value: float) -> str:
-    return "—" if value != value else f"{value:.1%}"
-
-
-def _table(frame: pd.DataFrame) -> str:
-    """Money and ratio columns formatted for a terminal."""
-    shown = frame.astype(object).copy()
-    for column in shown.columns:
-        if column.endswith("_value"):
-            shown[column] = [_usd(float(v)) for v in frame[column].fillna(float("nan"))]
-        elif "ratio" in column:
-            shown[column] = [_pct(float(v)) for v in frame[column].fillna(float("nan"))]
-        elif column == "mean_wear":
-            shown[column] = [
-                "—" if v != v else f"{v:.3f}" for v in frame[column].fillna(float("nan"))
-            ]
-    return shown.to_string()
-
-
-#: The failure table: no line longer than this; the columns before the message are capped.
-_TABLE_WIDTH = 120
-_FAILURE_COLUMNS = (("account", 20), ("key", 26), ("request id", 36))
-
-
-def _cell(value: Any) -> str:
-    """A failure record's value as shown: blank when missing, masked, on one line."""
-    if value is None or value != value or str(value) == "<NA>":
-        return ""
-    return mask(checks.one_line(value))
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _account(row: Mapping[Any, Any]) -> str:
-    """Who failed: the steam id, else the position of the TRADE_URL, else the masked URL."""
-    if _cell(row.get("steam_id")):
-        return _cell(row["steam_id"])
-    if _cell(row.get("input")):
-        return f"TRADE_URL #{int(row['input']) + 1}"
-    return _cell(row.get("trade_url"))
-
-
-def _failure_table(errors: pd.DataFrame) -> str:
-    """The failed accounts as a table at most ``_TABLE_WIDTH`` wide, messages wrapped."""
-    rows = [
-        [_account(row), *(_cell(row.get(name)) for name in ("key", "request_id", "message"))]
-        for row in errors.to_dict("records")
-    ]
-    widths = [
-        min(cap, max(len(title), *(len(row[i]) for row in rows)))
-        for i, (title, cap) in enumerate(_FAILURE_COLUMNS)
-    ]
-    room = _TABLE_WIDTH - sum(widths) - 2 * len(widths)
-
-    def line(cells: Sequence[str], message: str) -> str:
-        fixed = [_clip(cell, width).ljust(width) for cell, width in zip(cells, widths, strict=True)]
-        return "  ".join([*fixed, message]).rstrip()
-
-    lines = [line([title for title, _ in _FAILURE_COLUMNS], "message")]
-    for *cells, message in rows:
-        wrapped = textwrap.wrap(message, room) or [""]
-        lines.append(line(cells, wrapped[0]))
-        lines += [line([""] * len(cells), more) for more in wrapped[1:]]
-    return "\n".join(lines)
 
 
 def _anomaly_lines(df: pd.DataFrame) -> list[str]:
@@ -261,20 +196,21 @@ def _report(df: pd.DataFrame) -> str:
         f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}",
         "",
         f"items {int(totals['items'])}, priced {int(totals['priced_items'])}, "
-        f"market value {_usd(totals['market_value'])}, offer value {_usd(totals['offer_value'])}, "
-        f"payout ratio {_pct(totals['payout_ratio'])} "
-        f"(median {_pct(totals['median_payout_ratio'])})",
+        f"market value {fmt.usd(totals['market_value'])}, "
+        f"offer value {fmt.usd(totals['offer_value'])}, "
+        f"payout ratio {fmt.pct(totals['payout_ratio'])} "
+        f"(median {fmt.pct(totals['median_payout_ratio'])})",
         *_anomaly_lines(df),
         "",
         "By account",
-        _table(per_account[columns]),
+        fmt.table(per_account[columns]),
         "",
         "By exterior",
-        _table(per_exterior[[*columns, "median_payout_ratio", "mean_wear"]]),
+        fmt.table(per_exterior[[*columns, "median_payout_ratio", "mean_wear"]]),
     ]
     errors = df.assetpay.errors
     if len(errors):
-        lines += ["", "Accounts that failed", _failure_table(errors)]
+        lines += ["", "Accounts that failed", fmt.failure_table(errors)]
     return "\n".join(lines)
 
 
@@ -317,7 +253,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     df = _load(args)
     if len(df.assetpay.errors):
-        print(_failure_table(df.assetpay.errors), file=sys.stderr)
+        print(fmt.failure_table(df.assetpay.errors), file=sys.stderr)
     if not df.attrs.get("steam_ids"):
         print(f"no account loaded: nothing written to {args.out}", file=sys.stderr)
         return _failed(df)
@@ -326,6 +262,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     except OSError as err:
         return _cannot_write(args.out, err)
     print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")
+    if df.attrs.get("snapshot_id"):
+        print(f"snapshot {df.attrs['snapshot_id']} saved in {args.snapshot}")
     return _failed(df)
 
 

@@ -30,11 +30,9 @@ from ._params import (
     Secret,
     check_base_url,
     check_expire_after,
-    check_filters,
     check_flag,
     check_game,
     check_rate,
-    check_refresh,
     check_retry,
     check_session,
     check_stale_if_error,
@@ -320,6 +318,7 @@ class AssetPayClient(_cache.CacheAdmin):
         refresh: bool = False,
         give_up_after: int = DEFAULT_GIVE_UP_AFTER,
         offline: bool | None = None,
+        snapshot: Any = None,
         **filters: Any,
     ) -> pd.DataFrame:
         """Many accounts' inventories, fetched concurrently, as one frame.
@@ -350,6 +349,8 @@ class AssetPayClient(_cache.CacheAdmin):
         offline : bool, optional
             Serve from the cache only (default: the client's ``offline``); an account
             not cached is a ``CACHE_MISS`` error record.
+        snapshot : SnapshotStore, optional
+            Also save the frame there (``store.save(df)``, id in ``attrs["snapshot_id"]``).
         **filters
             ``search``, ``sort``, ``min_price``, ``max_price``, ``accepted_only``.
 
@@ -371,11 +372,11 @@ class AssetPayClient(_cache.CacheAdmin):
         ...     df.assetpay.errors[["input", "key", "status"]].values.tolist()
         [[1, 'USER_NOT_TRADEABLE', 400]]
         """
-        _batch.check_batch_args(errors=errors, workers=workers, give_up_after=give_up_after)
-        check_flag("progress", progress)
+        _batch.check_batch_args(
+            errors=errors, workers=workers, give_up_after=give_up_after, progress=progress,
+            refresh=refresh, filters=filters, snapshot=snapshot,
+        )  # fmt: skip
         game = check_game(game)
-        check_refresh(refresh)
-        check_filters(filters)
         offline = self._offline(offline, refresh)
         jobs, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
         del trade_urls  # a traceback rendered with its locals must not show the tokens
@@ -394,4 +395,5 @@ class AssetPayClient(_cache.CacheAdmin):
             jobs, fetch, workers=workers, progress=progress, errors=errors,
             give_up_after=give_up_after, cached=cached,
         )  # fmt: skip
-        return _batch.combine([job.url for job in jobs], pages, failures + fetch_failures, game)
+        df = _batch.combine([job.url for job in jobs], pages, failures + fetch_failures, game)
+        return df if snapshot is None else _batch.save_snapshot(df, snapshot)

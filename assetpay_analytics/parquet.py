@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay)
 from .schema import conform
 
-__all__ = ["read_parquet", "write_parquet"]
+__all__ = ["frame_table", "read_parquet", "table_frame", "write_parquet"]
 
 #: Where pandas keeps ``df.attrs`` in a Parquet file's schema metadata.
 _ATTRS_KEY = b"PANDAS_ATTRS"
@@ -70,6 +70,16 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(frame_table(df), path)
+    return path
+
+
+def frame_table(df: pd.DataFrame) -> pa.Table:
+    """The Arrow table ``write_parquet`` writes: the frame's columns, ``attrs`` as JSON.
+
+    Columns beyond the schema (the history's ``snapshot_id``, ``taken_at``) are kept;
+    pandas' metadata records the stickers as ``object`` (see the module docstring).
+    """
     attrs = json.loads(json.dumps(df.attrs, default=_jsonable))
     plain = df.copy(deep=False)
     plain.attrs = {}
@@ -82,8 +92,7 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     pandas_meta["attributes"] = attrs
     metadata[_PANDAS_KEY] = json.dumps(pandas_meta).encode()
     metadata[_ATTRS_KEY] = json.dumps(attrs).encode()
-    pq.write_table(table.replace_schema_metadata(metadata), path)
-    return path
+    return table.replace_schema_metadata(metadata)
 
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
@@ -107,7 +116,11 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
     ValueError
         When the file lacks a column of the inventory frame.
     """
-    table = pq.read_table(path)
+    return table_frame(pq.read_table(path))
+
+
+def table_frame(table: pa.Table) -> pd.DataFrame:
+    """An inventory frame from a table ``frame_table`` made: ``SCHEMA`` dtypes, ``attrs``."""
     frame = conform(table.to_pandas(ignore_metadata=True, types_mapper=_arrow_lists))
     frame.attrs.update(_attrs(table.schema.metadata or {}))
     return frame

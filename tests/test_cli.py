@@ -16,6 +16,8 @@ import assetpay_analytics as apa
 from assetpay_analytics._budget import Pace
 from assetpay_analytics.cli import _parser, _report, main
 from assetpay_analytics.frame import from_items
+from assetpay_analytics.history import SnapshotStore
+from assetpay_analytics.parquet import read_parquet
 from tests.strategies import dtype_kinds
 
 
@@ -317,6 +319,24 @@ def test_requests_per_minute_sets_the_budget_of_the_key(api, tmp_path):
         rows = db.execute("SELECT next_slot - updated FROM budget").fetchall()
     # one request spent: the next slot is one interval of a 120-a-minute pace after it
     assert rows == [(pytest.approx(Pace.for_limit(120).interval),)]
+
+
+def test_fetch_saves_a_snapshot_in_a_history_store(api, tmp_path, capsys):
+    out, store = tmp_path / "inv.parquet", tmp_path / "history"
+    argv = ["fetch", "--no-progress", "--base-url", api.url, "--out", str(out),
+            "--snapshot", str(store), *api.trade_urls[:2]]  # fmt: skip
+    assert main(argv) == 0
+    (snapshot,) = SnapshotStore(store).snapshots()["id"]
+    assert f"snapshot {snapshot} saved in {store}" in capsys.readouterr().out
+    saved = SnapshotStore(store).load(snapshot)
+    pd.testing.assert_frame_equal(saved, read_parquet(out), check_categorical=False)
+
+
+def test_a_snapshot_store_must_be_a_folder(api, tmp_path, capsys):
+    argv = ["fetch", "--base-url", api.url, "--out", str(tmp_path / "inv.csv"),
+            "--snapshot", str(tmp_path / "history.parquet"), api.trade_urls[0]]  # fmt: skip
+    assert "must be a folder" in usage_error(capsys, argv)
+    assert api.requests == []
 
 
 def test_offline_answers_from_the_cache_only(api, tmp_path, capsys):

@@ -1,0 +1,93 @@
+"""The command line's text: money and ratios for a terminal, the failed accounts' table.
+
+Kept apart from ``cli`` (which parses, fetches and decides the exit status) so each
+stays one concern. Nothing here imports pandas: ``--help`` loads this module too.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import _cli_checks as checks
+from ._redact import mask
+
+if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
+    import pandas as pd
+
+__all__ = ["failure_table", "pct", "table", "usd"]
+
+
+def usd(value: float) -> str:
+    """Dollars with cents and thousands separators; a dash for a missing value."""
+    return "—" if value != value else f"${value:,.2f}"
+
+
+def pct(value: float) -> str:
+    """A ratio as a percentage with one decimal; a dash for a missing value."""
+    return "—" if value != value else f"{value:.1%}"
+
+
+def table(frame: pd.DataFrame) -> str:
+    """Money and ratio columns formatted for a terminal."""
+    shown = frame.astype(object).copy()
+    for column in shown.columns:
+        if column.endswith("_value"):
+            shown[column] = [usd(float(v)) for v in frame[column].fillna(float("nan"))]
+        elif "ratio" in column:
+            shown[column] = [pct(float(v)) for v in frame[column].fillna(float("nan"))]
+        elif column == "mean_wear":
+            shown[column] = [
+                "—" if v != v else f"{v:.3f}" for v in frame[column].fillna(float("nan"))
+            ]
+    return shown.to_string()
+
+
+#: The failure table: no line longer than this; the columns before the message are capped.
+_TABLE_WIDTH = 120
+_FAILURE_COLUMNS = (("account", 20), ("key", 26), ("request id", 36))
+
+
+def _cell(value: Any) -> str:
+    """A failure record's value as shown: blank when missing, masked, on one line."""
+    if value is None or value != value or str(value) == "<NA>":
+        return ""
+    return mask(checks.one_line(value))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _account(row: Mapping[Any, Any]) -> str:
+    """Who failed: the steam id, else the position of the TRADE_URL, else the masked URL."""
+    if _cell(row.get("steam_id")):
+        return _cell(row["steam_id"])
+    if _cell(row.get("input")):
+        return f"TRADE_URL #{int(row['input']) + 1}"
+    return _cell(row.get("trade_url"))
+
+
+def failure_table(errors: pd.DataFrame) -> str:
+    """The failed accounts as a table at most ``_TABLE_WIDTH`` wide, messages wrapped."""
+    rows = [
+        [_account(row), *(_cell(row.get(name)) for name in ("key", "request_id", "message"))]
+        for row in errors.to_dict("records")
+    ]
+    widths = [
+        min(cap, max(len(title), *(len(row[i]) for row in rows)))
+        for i, (title, cap) in enumerate(_FAILURE_COLUMNS)
+    ]
+    room = _TABLE_WIDTH - sum(widths) - 2 * len(widths)
+
+    def line(cells: Sequence[str], message: str) -> str:
+        fixed = [_clip(cell, width).ljust(width) for cell, width in zip(cells, widths, strict=True)]
+        return "  ".join([*fixed, message]).rstrip()
+
+    lines = [line([title for title, _ in _FAILURE_COLUMNS], "message")]
+    for *cells, message in rows:
+        wrapped = textwrap.wrap(message, room) or [""]
+        lines.append(line(cells, wrapped[0]))
+        lines += [line([""] * len(cells), more) for more in wrapped[1:]]
+    return "\n".join(lines)
