@@ -10,8 +10,8 @@ Quick tour::
     df.assetpay.by_exterior()                              # pricing by exterior
 
 With a key in ``ASSETPAY_API_KEY``, ``apa.AssetPayClient()`` talks to the real API.
-The submodules ``analysis``, ``plots``, ``widgets``, ``sandbox``, ``frame`` and
-``constants`` are loaded on first use, so ``import assetpay_analytics`` stays light.
+The submodules ``analysis``, ``plots``, ``widgets``, ``sandbox``, ``frame``, ``history``
+and ``constants`` are loaded on first use, so ``import assetpay_analytics`` stays light.
 """
 
 from __future__ import annotations
@@ -35,14 +35,16 @@ from .errors import (
 from .tradeurl import TradeUrl
 
 if TYPE_CHECKING:
-    from . import analysis, constants, frame, plots, sandbox, widgets
+    from . import analysis, constants, frame, history, plots, sandbox, widgets
     from .client import AssetPayClient, CacheInfo, Page, RetryPolicy
+    from .history import SnapshotStore
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("analysis", "constants", "frame", "plots", "sandbox", "widgets")
+_LAZY_MODULES = ("analysis", "constants", "frame", "history", "plots", "sandbox", "widgets")
 # The client pulls in pandas and requests-cache: loaded on first use so the CLI starts fast.
 _LAZY_NAMES = {name: "client" for name in ("AssetPayClient", "CacheInfo", "Page", "RetryPolicy")}
+_LAZY_NAMES["SnapshotStore"] = "history"
 
 __all__ = [
     "AssetPayClient",
@@ -60,11 +62,13 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "ServiceUnavailable",
+    "SnapshotStore",
     "TradeUrl",
     "__version__",
     "analysis",
     "constants",
     "frame",
+    "history",
     "plots",
     "sandbox",
     "widgets",

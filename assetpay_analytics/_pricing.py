@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["GROUP_COLUMNS", "aggregate", "as_float", "per_row", "price_gap", "priced", "ratios"]
+from .constants import STAR_PREFIX, STATTRAK_PREFIX
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "aggregate",
+    "as_float",
+    "per_row",
+    "price_gap",
+    "priced",
+    "ratios",
+    "skin_label",
+]
 
 #: Columns of ``by_exterior`` and ``by_group``, in order.
 GROUP_COLUMNS = (
@@ -121,3 +133,16 @@ def aggregate(df: pd.DataFrame, keys: Any, *, observed: bool, dropna: bool) -> p
         wear=("wear", "mean"),
     )
     return _finish(agg)
+
+
+def skin_label(df: pd.DataFrame) -> pd.Series:
+    """``[★ ][StatTrak™ |Souvenir ]Weapon | Skin`` (NA for items that are not skins)."""
+    weapon, skin = df["weapon"].astype("string"), df["skin"].astype("string")
+    star = np.where(df["star"].astype(bool), STAR_PREFIX, "")
+    mark = np.where(df["stattrak"].astype(bool), STATTRAK_PREFIX,
+                    np.where(df["souvenir"].astype(bool), "Souvenir ", ""))  # fmt: skip
+    prefix = pd.Series(star, index=df.index, dtype="string") + pd.Series(
+        mark, index=df.index, dtype="string"
+    )
+    label: pd.Series = prefix + weapon + " | " + skin
+    return label.astype("string")

@@ -22,10 +22,13 @@ import pandas as pd
 
 from ._coerce import to_timestamp
 from .analysis import (
+    Comparison,
     by_exterior,
     by_group,
+    compare,
     exterior_ladder,
     outliers,
+    payout_trend,
     price_gap,
     priced,
     sticker_effect,
@@ -203,6 +206,14 @@ class AssetPayAccessor:
     def sticker_effect(self) -> pd.DataFrame:
         """See ``analysis.sticker_effect``."""
         return sticker_effect(self._df)
+
+    def compare(self, after: pd.DataFrame) -> Comparison:
+        """This frame as "before" against ``after``: see ``analysis.compare``."""
+        return compare(self._df, after)
+
+    def payout_trend(self, by: str | None = "exterior", freq: str = "D") -> pd.DataFrame:
+        """This history's payout ratio over time: see ``analysis.payout_trend``."""
+        return payout_trend(self._df, by, freq)
 
     # charts: plots (and matplotlib) are imported on first use
 

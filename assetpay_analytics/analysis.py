@@ -18,6 +18,10 @@ Definitions used throughout
 Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
 one row and its prices are summed as given, not multiplied by ``amount``.
 
+Analyses of change (``compare`` two frames item by item, ``payout_trend`` over a
+history of snapshots) live in ``_drift`` and are re-exported here; their module
+docstring states how items are matched and ratios weighted.
+
 The ``df.assetpay`` accessor (module ``accessor``) exposes every function here and the
 charts of ``plots``; this module never imports the charts.
 """
@@ -29,15 +33,28 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._pricing import GROUP_COLUMNS, aggregate, as_float, per_row, price_gap, priced, ratios
-from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, STAR_PREFIX, STATTRAK_PREFIX
+from ._drift import Comparison, compare, payout_trend
+from ._pricing import (
+    GROUP_COLUMNS,
+    aggregate,
+    as_float,
+    per_row,
+    price_gap,
+    priced,
+    ratios,
+    skin_label,
+)
+from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
 
 __all__ = [
     "GROUP_COLUMNS",
+    "Comparison",
     "by_exterior",
     "by_group",
+    "compare",
     "exterior_ladder",
     "outliers",
+    "payout_trend",
     "price_gap",
     "priced",
     "sticker_effect",
@@ -151,19 +168,6 @@ def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     return out.sort_values("market_value", ascending=False, kind="stable")
 
 
-def _skin_label(df: pd.DataFrame) -> pd.Series:
-    """``[★ ][StatTrak™ |Souvenir ]Weapon | Skin`` (NA for items that are not skins)."""
-    weapon, skin = df["weapon"].astype("string"), df["skin"].astype("string")
-    star = np.where(df["star"].astype(bool), STAR_PREFIX, "")
-    mark = np.where(df["stattrak"].astype(bool), STATTRAK_PREFIX,
-                    np.where(df["souvenir"].astype(bool), "Souvenir ", ""))  # fmt: skip
-    prefix = pd.Series(star, index=df.index, dtype="string") + pd.Series(
-        mark, index=df.index, dtype="string"
-    )
-    label: pd.Series = prefix + weapon + " | " + skin
-    return label.astype("string")
-
-
 def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFrame:
     """One row per skin, one column per exterior: how the offer treats each condition.
 
@@ -193,7 +197,7 @@ def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFra
         raise ValueError(f"value must be one of {', '.join(_LADDER_VALUES)}, got {value!r}")
     rows = pd.DataFrame(
         {
-            "skin": _skin_label(df),
+            "skin": skin_label(df),
             "exterior": df["exterior"],
             "value": ratios(df, priced(df)) if value == "payout_ratio" else as_float(df[value]),
             "market": as_float(df["market_price"]).fillna(0.0),

@@ -25,30 +25,33 @@ or Spark read the same directory. DuckDB and Dask are optional (``pip install
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
-from .parquet import frame_table, table_frame
-from .schema import concat
+from . import _snapshots as snap
+from ._drift import payout_trend, trend_table
 from .tradeurl import TradeUrl
 
-__all__ = ["SNAPSHOT_COLUMNS", "SnapshotStore"]
+__all__ = ["BYTES_PER_ROW", "SNAPSHOT_COLUMNS", "TREND_GROUPS", "SnapshotStore"]
+
+Engine = Literal["auto", "pandas", "duckdb"]
+#: What one row of a loaded history takes in memory, transient copies included (the
+#: frame itself is about 250 bytes a row; loading and stacking take several times that).
+BYTES_PER_ROW = 1024
+#: The columns ``payout_trend`` groups by on either engine.
+TREND_GROUPS = (
+    "exterior", "weapon", "skin", "rarity", "type", "steam_id", "market_hash_name", "name",
+    "phase", "stattrak", "souvenir", "star",
+)  # fmt: skip
 
 #: The columns of ``SnapshotStore.snapshots()``.
 SNAPSHOT_COLUMNS = ("id", "taken_at", "game", "accounts", "items")
-#: Where a snapshot file keeps its record (JSON) in the Parquet footer.
-_RECORD_KEY = b"assetpay_snapshot"
 _GLOB = "game=*/date=*/*.parquet"
-_HISTORY_COLUMNS = ("snapshot_id", "taken_at")
 
 
 class SnapshotStore:
@@ -112,22 +115,11 @@ class SnapshotStore:
         ValueError
             A frame holding two games, or whose game is unknown.
         """
-        game = _game_of(df, game)
-        when = _utc(taken_at if taken_at is not None else _fetched_at(df))
-        snapshot_id = f"{when:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
-        record = {
-            "id": snapshot_id,
-            "taken_at": when.isoformat().replace("+00:00", "Z"),
-            "game": game,
-            "accounts": _accounts(df),
-            "items": len(df),
-        }
-        table = frame_table(_file_frame(df, snapshot_id, when))
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), _RECORD_KEY: json.dumps(record).encode()}
-        )
+        game = snap.game_of(df, game)
+        when = snap.as_utc(taken_at if taken_at is not None else snap.default_taken_at(df))
+        snapshot_id, table = snap.snapshot_table(df, game, when)
         final = self.path / f"game={game}" / f"date={when:%Y-%m-%d}" / f"{snapshot_id}.parquet"
-        _write_atomically(table, final)
+        snap.write_atomically(table, final)
         return snapshot_id
 
     # --- reading ------------------------------------------------------------------------
@@ -137,7 +129,7 @@ class SnapshotStore:
 
         ``accounts`` counts the accounts the frame covered, empty inventories included.
         """
-        records = [_record(path) for path in self._files()]
+        records = [snap.read_record(path) for path in self._files()]
         rows = [{**r, "accounts": len(r["accounts"])} for r in records if game in (None, r["game"])]
         frame = pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS))
         frame = frame.astype({"id": "str", "game": "str", "accounts": "int64", "items": "int64"})
@@ -179,12 +171,12 @@ class SnapshotStore:
             An unknown snapshot id, or a history asked of a store holding two games
             without ``game=``.
         """
-        wanted = _steam_ids(accounts)
+        wanted = snap.wanted_steam_ids(accounts)
         if snapshot is not None:
-            return _only(_read(self._file_of(snapshot)), wanted)
+            return snap.only_accounts(snap.read_snapshot(self._file_of(snapshot)), wanted)
         chosen = self._select(game, since, until)
-        frames = [_only(_read(path), wanted) for path in chosen["path"]]
-        return _history(frames, chosen, self._game(game))
+        frames = [snap.only_accounts(snap.read_snapshot(path), wanted) for path in chosen["path"]]
+        return snap.stack_history(frames, chosen, self._game(game))
 
     def latest(self, game: str | None = None) -> pd.DataFrame:
         """The most recent snapshot (of ``game``) as the client's frame.
@@ -227,6 +219,58 @@ class SnapshotStore:
             raise LookupError(f"{self} holds no snapshot yet: save one with store.save(df)")
         return run_query(self.path, _GLOB, sql)
 
+    def payout_trend(
+        self,
+        by: str | None = "exterior",
+        freq: str = "D",
+        *,
+        game: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        engine: Engine = "auto",
+        memory: int | None = None,
+    ) -> pd.DataFrame:
+        """``analysis.payout_trend`` of the stored history, in DuckDB when it is large.
+
+        Parameters
+        ----------
+        by, freq
+            As in ``analysis.payout_trend`` (``by`` one of ``TREND_GROUPS`` or None).
+        game, since, until
+            Which snapshots, as in ``load``.
+        engine : {"auto", "pandas", "duckdb"}
+            ``"pandas"`` loads the history and computes in memory; ``"duckdb"`` sums per
+            snapshot and group in DuckDB over the files in place, and only those sums
+            reach pandas. ``"auto"`` (default) takes DuckDB when the history would not
+            fit comfortably in memory (its rows at ``BYTES_PER_ROW`` above ``memory``).
+        memory : int, optional
+            Bytes the history may take in memory; default a quarter of the memory
+            available now.
+
+        Returns
+        -------
+        DataFrame
+            Periods down, groups across (the same numbers on either engine);
+            ``attrs["engine"]`` says which one ran.
+        """
+        if engine not in ("auto", "pandas", "duckdb"):
+            raise ValueError(f"engine must be 'auto', 'pandas' or 'duckdb', got {engine!r}")
+        if by is not None and by not in TREND_GROUPS:
+            raise ValueError(f"by must be one of {', '.join(TREND_GROUPS)} or None, got {by!r}")
+        chosen = self._select(game, since, until)
+        if engine == "auto":
+            budget = snap.memory_budget() if memory is None else memory
+            engine = "duckdb" if int(chosen["items"].sum()) * BYTES_PER_ROW > budget else "pandas"
+        if engine == "pandas":
+            table = payout_trend(self.load(game=game, since=since, until=until), by, freq)
+        else:
+            from ._duck import trend_sums_sql
+
+            sums = trend_sums_sql(chosen["path"].tolist(), by)
+            table = trend_table(sums, freq, by)
+        table.attrs["engine"] = engine
+        return table
+
     # --- internals ----------------------------------------------------------------------
 
     def _files(self) -> list[Path]:
@@ -243,7 +287,7 @@ class SnapshotStore:
     def _game(self, game: str | None) -> str | None:
         if game is not None:
             return str(game)
-        games = {_record(path)["game"] for path in self._files()}
+        games = {snap.read_record(path)["game"] for path in self._files()}
         if len(games) > 1:
             raise LookupError(
                 f"{self} holds snapshots of games {sorted(games)}: pass game= to load a history"
@@ -253,126 +297,18 @@ class SnapshotStore:
     def _select(self, game: str | None, since: Any, until: Any) -> pd.DataFrame:
         game = self._game(game)
         rows = [
-            {"path": path, "id": r["id"], "taken_at": pd.Timestamp(r["taken_at"])}
+            {
+                "path": path,
+                "id": r["id"],
+                "taken_at": pd.Timestamp(r["taken_at"]),
+                "items": r["items"],
+            }
             for path in self._files()
-            if (r := _record(path))["game"] == game
+            if (r := snap.read_record(path))["game"] == game
         ]
-        chosen = pd.DataFrame(rows, columns=["path", "id", "taken_at"])
+        chosen = pd.DataFrame(rows, columns=["path", "id", "taken_at", "items"])
         if since is not None:
-            chosen = chosen[chosen["taken_at"] >= _utc(since)]
+            chosen = chosen[chosen["taken_at"] >= snap.as_utc(since)]
         if until is not None:
-            chosen = chosen[chosen["taken_at"] <= _utc(until)]
+            chosen = chosen[chosen["taken_at"] <= snap.as_utc(until)]
         return chosen.sort_values(["taken_at", "id"], ignore_index=True)
-
-
-def _utc(value: datetime | str) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
-
-
-def _fetched_at(df: pd.DataFrame) -> datetime | str:
-    fetched = df.attrs.get("fetched_at")
-    return fetched if isinstance(fetched, str) and fetched else datetime.now(UTC)
-
-
-def _game_of(df: pd.DataFrame, given: str | None) -> str:
-    games = {str(g) for g in df["game"].dropna().unique()} if "game" in df else set()
-    if given is not None:
-        games.add(str(given))
-    elif not games and df.attrs.get("game"):
-        games.add(str(df.attrs["game"]))
-    if len(games) != 1:
-        what = "no game" if not games else f"games {sorted(games)}"
-        raise ValueError(
-            f"a snapshot holds one game; this frame has {what}: save each game's frame "
-            "separately, or pass game= for an empty frame"
-        )
-    return games.pop()
-
-
-def _accounts(df: pd.DataFrame) -> list[str]:
-    """The accounts a frame covers, empty inventories included (from its attrs)."""
-    listed = df.attrs.get("steam_ids")
-    if listed is None and df.attrs.get("steam_id"):
-        listed = [df.attrs["steam_id"]]
-    if listed is None:
-        listed = df["steam_id"].dropna().unique().tolist() if "steam_id" in df else []
-    return sorted({str(steam_id) for steam_id in listed})
-
-
-def _file_frame(df: pd.DataFrame, snapshot_id: str, when: pd.Timestamp) -> pd.DataFrame:
-    out = df.drop(columns=["game", *_HISTORY_COLUMNS], errors="ignore")
-    out["snapshot_id"] = pd.Series(snapshot_id, index=out.index, dtype="str")
-    out["taken_at"] = pd.Series(when, index=out.index, dtype="datetime64[us, UTC]")
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def _write_atomically(table: Any, final: Path) -> None:
-    """Write under a hidden name in the partition, flush, then rename into place."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    hidden = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(hidden, "wb") as sink:
-            pq.write_table(table, sink)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(hidden, final)
-    finally:
-        hidden.unlink(missing_ok=True)
-
-
-def _record(path: Path) -> dict[str, Any]:
-    metadata = pq.read_schema(path).metadata or {}
-    record: dict[str, Any] = json.loads(metadata[_RECORD_KEY])
-    return record
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A snapshot file as the client's frame: ``game`` back, attrs + id and time."""
-    table = pq.read_table(path)
-    record = _record(path)
-    game = np.full(table.num_rows, record["game"], dtype=object)
-    frame = table_frame(table.append_column("game", [game]))
-    frame.attrs.pop("snapshot_id", None)
-    frame.attrs.update(snapshot_id=record["id"], taken_at=record["taken_at"])
-    return frame
-
-
-def _steam_ids(accounts: Iterable[str | TradeUrl] | None) -> set[str] | None:
-    if accounts is None:
-        return None
-    if isinstance(accounts, (str, TradeUrl)):
-        accounts = [accounts]
-    return {_steam_id(account) for account in accounts}
-
-
-def _steam_id(account: str | TradeUrl) -> str:
-    if isinstance(account, TradeUrl):
-        return account.steam_id
-    text = str(account)
-    return TradeUrl.parse(text).steam_id if "://" in text else text
-
-
-def _only(frame: pd.DataFrame, steam_ids: set[str] | None) -> pd.DataFrame:
-    if steam_ids is None:
-        return frame
-    kept = frame[frame["steam_id"].astype("str").isin(steam_ids)].reset_index(drop=True)
-    kept.attrs = dict(frame.attrs)
-    return kept
-
-
-def _history(frames: list[pd.DataFrame], chosen: pd.DataFrame, game: str | None) -> pd.DataFrame:
-    """Snapshots stacked oldest first, each row with its ``snapshot_id`` and ``taken_at``."""
-    from .frame import empty_frame
-
-    sizes = [len(frame) for frame in frames]
-    history = concat(frames) if frames else empty_frame()
-    history["snapshot_id"] = pd.Series(
-        np.repeat(chosen["id"].to_numpy(dtype=object), sizes), dtype="category"
-    )
-    history["taken_at"] = pd.Series(
-        np.repeat(chosen["taken_at"].to_numpy(), sizes), dtype="datetime64[us, UTC]"
-    )
-    history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
-    return history

@@ -182,7 +182,7 @@ WRITER = textwrap.dedent(
         sink.flush()
         os.kill(os.getpid(), signal.SIGKILL)
 
-    history.pq.write_table = dying
+    pq.write_table = dying  # the function the store writes with, wherever it is called
     items = [{"id": str(n), "marketPrice": n} for n in range(100)]
     history.SnapshotStore(sys.argv[1]).save(from_items(items, steam_id="76561198000000001"))
     """
