@@ -13,6 +13,9 @@ deterministic demo inventories (``data``), optionally with injected faults.
   payloads, out-of-range values); see ``faults``.
 - ``dialect="gg"`` (default) or ``"co"``: the codes and HTTP statuses of either
   documentation (validation 422 or 400, INVENTORY_FETCH_FAILED 424 or 500, ...).
+- ``as_of="2026-06-20"`` (or a ``date``): the demo inventories aged to that day, with
+  drifting prices, dated events, items traded away and received (see ``aging``);
+  ``Sandbox.set_as_of`` moves a running sandbox to another day.
 - Every response echoes the client's ``x-request-id`` (kept in ``Sandbox.requests``).
 - The request log keeps the latest ``log_limit`` requests (10,000 by default); a
   connection silent for ``idle_timeout`` seconds (30 by default) is closed; ``stop()``
@@ -34,6 +37,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -41,6 +45,7 @@ from ..constants import GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
 from ..tradeurl import TradeUrl
 from . import data
 from ._server import IDLE_TIMEOUT, make_server
+from .aging import as_of_date
 from .app import DIALECTS, LOG_LIMIT, SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter
 from .data import Account
 from .faults import MALFORMED_KINDS, Faults
@@ -106,11 +111,32 @@ class Sandbox:
             return self.accounts[account].partner
         return TradeUrl.parse(account).partner
 
+    @property
+    def as_of(self) -> date | None:
+        """The day the inventories are served as of (None: the demo data as generated)."""
+        return self._state.current_as_of()
+
+    def set_as_of(self, value: date | str | None) -> None:
+        """Serve the inventories as of another day from the next request on (thread-safe).
+
+        Parameters
+        ----------
+        value : date, str or None
+            As ``serve(as_of=...)``; None goes back to the demo data as generated.
+
+        Raises
+        ------
+        ValueError
+            For a bad day (the day served is then unchanged).
+        """
+        self._state.set_as_of(value)
+
     def items(self, account: str, game: str = GAME_CS2) -> list[dict[str, Any]]:
         """An account's full raw inventory (before filters), exactly as served now.
 
         Out-of-range values and the items a shifting inventory has gained so far are
-        included, so expectations can be computed from it.
+        included, and the inventory is that of ``as_of``, so expectations can be
+        computed from it.
 
         Parameters
         ----------
@@ -186,6 +212,7 @@ def start(
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
+    as_of: date | str | None = None,
 ) -> Sandbox:
     """Start a sandbox in a background thread; call ``.stop()`` when done.
 
@@ -200,9 +227,11 @@ def start(
     """
     if page_cap is not None and page_cap < 1:
         raise ValueError("page_cap must be at least 1")
+    day = as_of_date(as_of)
     limit = rate_limit or ((RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED), 60.0)
     state = SandboxState(api_key=SANDBOX_API_KEY, limiter=_RateLimiter(*limit), faults=faults,
-                         page_cap=page_cap, dialect=dialect, log_limit=log_limit)  # fmt: skip
+                         page_cap=page_cap, dialect=dialect, log_limit=log_limit,
+                         as_of=day)  # fmt: skip
     return Sandbox(make_server(host, port, state, idle_timeout), state)
 
 
@@ -218,6 +247,7 @@ def serve(
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
+    as_of: date | str | None = None,
 ) -> Iterator[Sandbox]:
     """Run an AssetPay-compatible server on 127.0.0.1 for the duration of a ``with``.
 
@@ -245,6 +275,11 @@ def serve(
         closed (default 30).
     log_limit : int
         How many requests ``Sandbox.requests`` keeps (default 10,000, oldest dropped).
+    as_of : date or str, optional
+        Serve the demo inventories as of this day (``"YYYY-MM-DD"`` or a ``date``, from
+        ``aging.BASE_DATE``, 2026-06-01, on): prices drifted, dated ``aging.EVENTS``
+        applied, items traded away and received, ``updatedAt`` on that date. None
+        (default) serves them as generated; ``Sandbox.set_as_of`` changes it later.
 
     Yields
     ------
@@ -253,8 +288,8 @@ def serve(
     Raises
     ------
     ValueError
-        For an unknown dialect, a ``page_cap``/``log_limit`` below 1 or a non-positive
-        ``idle_timeout``.
+        For an unknown dialect, a ``page_cap``/``log_limit`` below 1, a non-positive
+        ``idle_timeout`` or a bad ``as_of`` (not a day, or before ``aging.BASE_DATE``).
 
     Examples
     --------
@@ -264,7 +299,7 @@ def serve(
     """
     box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
                 rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
-                log_limit=log_limit)  # fmt: skip
+                log_limit=log_limit, as_of=as_of)  # fmt: skip
     try:
         yield box
     finally:
@@ -282,15 +317,18 @@ def run(
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
+    as_of: date | str | None = None,
 ) -> None:
     """Serve until Ctrl-C, printing the URL, the demo key and the demo trade URLs.
 
-    The options are those of ``serve()``.
+    The options are those of ``serve()`` (``as_of`` included).
     """
     box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
                 rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
-                log_limit=log_limit)  # fmt: skip
+                log_limit=log_limit, as_of=as_of)  # fmt: skip
     print(f"AssetPay sandbox on {box.url}  (api key: {box.api_key}, dialect: {box.dialect})")
+    if box.as_of is not None:
+        print(f"  inventories as of {box.as_of.isoformat()}")
     for name, account in box.accounts.items():
         print(f"  {name:<13} {account.kind:<13} {account.trade_url}")
     print("Ctrl-C to stop.")

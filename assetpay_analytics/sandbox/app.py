@@ -7,6 +7,9 @@ integrity faults' effects in ``_integrity``; the decisions in ``faults.Faults``.
 
 The request log (``SandboxState.log``) is bounded: it keeps the latest ``log_limit``
 records (``LOG_LIMIT``, 10,000, by default), so a long-running sandbox does not grow.
+
+With ``SandboxState.as_of`` set, successful inventories and their ``updatedAt`` are
+those of that day (``aging``); it can change while the server runs (``set_as_of``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..constants import ERRORS_BY_DIALECT, GAME_CS2, INVENTORY_PATH
 from . import data
 from ._integrity import ENDLESS_COUNT, endless_page, endless_page_size, malform, shift_item, spoil
 from ._query import ApiError, Query, page_of, page_size, parse_query, select
+from .aging import as_of_date, inventory_as_of, updated_at_as_of
 from .faults import Faults
 
 __all__ = [
@@ -128,7 +132,8 @@ class SandboxState:
     Raises
     ------
     ValueError
-        For an unknown ``dialect`` (``DIALECTS``) or a ``log_limit`` below 1.
+        For an unknown ``dialect`` (``DIALECTS``), a ``log_limit`` below 1 or a bad
+        ``as_of`` (see ``aging.as_of_date``).
     """
 
     api_key: str
@@ -137,6 +142,8 @@ class SandboxState:
     page_cap: int | None = None
     dialect: str = "gg"
     log_limit: int = LOG_LIMIT
+    #: The day the inventories are served as of (None: the demo data as generated).
+    as_of: date | None = None
     log: deque[RequestRecord] = field(init=False)
     hits: dict[int, int] = field(default_factory=dict)
     #: partner -> the game of each change a shifting inventory has had, in order.
@@ -150,6 +157,18 @@ class SandboxState:
         if self.log_limit < 1:
             raise ValueError("log_limit must be at least 1")
         self.log = deque(maxlen=self.log_limit)
+        self.as_of = as_of_date(self.as_of)
+
+    def set_as_of(self, value: date | str | None) -> None:
+        """Serve the inventories as of another day from now on (validated first)."""
+        day = as_of_date(value)
+        with self.lock:
+            self.as_of = day
+
+    def current_as_of(self) -> date | None:
+        """The day served now (read under the lock: another thread may change it)."""
+        with self.lock:
+            return self.as_of
 
     @property
     def errors(self) -> Mapping[str, tuple[int, int]]:
@@ -176,11 +195,17 @@ class SandboxState:
 
     def items(self, partner: int, game: str) -> list[dict[str, Any]]:
         """An account's whole inventory as served now (out-of-range values and shifts in)."""
+        return self.items_as_of(partner, game, self.current_as_of())
+
+    def items_as_of(self, partner: int, game: str, as_of: date | None) -> list[dict[str, Any]]:
+        """An account's whole inventory as served on ``as_of`` (None: the demo data)."""
         faults = self.faults
         if faults is not None and partner in faults.endless:
             raise ValueError(f"partner {partner} has an endless inventory: it has no whole")
         account = data.account_by_partner(partner)
         items = [] if account and account.kind == "empty" else data.inventory(partner, game)
+        if as_of is not None:
+            items = inventory_as_of(partner, game, as_of, items)
         if faults is not None and partner in faults.out_of_range and game == GAME_CS2:
             spoil(items)
         with self.lock:
@@ -206,6 +231,12 @@ def _now_iso() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
+def _updated_at(partner: int, as_of: date | None, refresh: bool) -> str:
+    if refresh:
+        return _now_iso()
+    return data.updated_at(partner) if as_of is None else updated_at_as_of(partner, as_of)
+
+
 def _check_account(state: SandboxState, partner: int) -> None:
     account = data.account_by_partner(partner)
     kind = account.kind if account else "normal"
@@ -223,10 +254,10 @@ def _check_account(state: SandboxState, partner: int) -> None:
 
 
 def _listed(state: SandboxState, query: Query) -> dict[str, Any]:
-    faults, partner = state.faults, query.partner
+    faults, partner, as_of = state.faults, query.partner, state.current_as_of()
     if query.page >= 2:
         state.shift(partner, query.game)
-    matching = select(state.items(partner, query.game), query)
+    matching = select(state.items_as_of(partner, query.game, as_of), query)
     page = query.page
     if faults is not None and partner in faults.duplicate_pages and page >= 2:
         page -= 1
@@ -234,7 +265,7 @@ def _listed(state: SandboxState, query: Query) -> dict[str, Any]:
     return {
         "inventory": page_of(matching, page, page_size(query, state.page_cap, len(matching))),
         "count": count,
-        "updatedAt": _now_iso() if query.refresh else data.updated_at(partner),
+        "updatedAt": _updated_at(partner, as_of, query.refresh),
         "collateral": 0,
     }
 
@@ -244,7 +275,7 @@ def _endless(state: SandboxState, query: Query) -> dict[str, Any]:
     return {
         "inventory": endless_page(query.partner, query.game, query.page, size),
         "count": ENDLESS_COUNT,
-        "updatedAt": _now_iso() if query.refresh else data.updated_at(query.partner),
+        "updatedAt": _updated_at(query.partner, state.current_as_of(), query.refresh),
         "collateral": 0,
     }
 
