@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -120,6 +121,18 @@ def _whole(value: str, what: str, low: int, high: int) -> int:
 def dpi(value: str) -> int:
     """``--dpi``: a whole number in ``DPI_RANGE``."""
     return _whole(value, "the resolution", *DPI_RANGE)
+
+
+def as_of(value: str) -> date:
+    """``sandbox --as-of``: a day, from the demo data's (2026-06-01) on."""
+    from .sandbox.aging import as_of_date  # the sandbox's own check, loaded only when asked
+
+    try:
+        day = as_of_date(value.strip())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    assert day is not None
+    return day
 
 
 def port(value: str) -> int:

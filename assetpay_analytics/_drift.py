@@ -69,7 +69,8 @@ class Comparison:
         """Headline changes: accounts, items, added/removed/kept, values and ratios.
 
         ``payout_ratio_*`` are over each whole frame; ``kept_payout_ratio_*`` over the
-        kept items priced both times (like-for-like).
+        kept items priced both times (like-for-like). Counts are ints, values and
+        ratios floats (NaN where undefined).
         """
         return self.totals.copy()
 
@@ -260,7 +261,8 @@ def _totals(
         values[f"kept_payout_ratio_{when}"] = offer / market if market > 0 else np.nan
     for value in ("market_value", "offer_value", "payout_ratio", "kept_payout_ratio"):
         values[f"{value}_change"] = values[f"{value}_after"] - values[f"{value}_before"]
-    return pd.Series(values, dtype="float64", name="compare")
+    # object dtype: counts stay whole numbers in a notebook (never 1.535000e+03)
+    return pd.Series(values, dtype=object, name="compare")
 
 
 # --- payout over time ------------------------------------------------------------------------

@@ -114,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     box.add_argument("--port", type=checks.port, default=8080,
                      help="on 127.0.0.1, 0 to 65535 (0: any free port; default 8080)")  # fmt: skip
     box.add_argument("--unverified", action="store_true", help="apply the 100/min limit")
+    box.add_argument("--as-of", type=checks.as_of, metavar="DATE",
+                     help="serve the demo inventories as of this day (YYYY-MM-DD)")  # fmt: skip
     return parser
 
 
@@ -281,7 +283,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     from . import sandbox
 
     try:
-        sandbox.run(args.port, verified=not args.unverified)
+        sandbox.run(args.port, verified=not args.unverified, as_of=args.as_of)
     except OSError as err:
         reason = checks.one_line(err.strerror or err)
         checks.usage_error(f"the sandbox cannot listen on 127.0.0.1:{args.port}: {reason} "

@@ -291,6 +291,31 @@ def test_port_range(capsys, port, ok):
         assert "argument --port" in usage_error(capsys, ["sandbox", "--port", port])
 
 
+@pytest.mark.parametrize(("day", "ok"), [
+    ("2026-06-01", True), ("2026-07-15", True), ("2026-05-31", False), ("yesterday", False),
+    ("2026-13-01", False),
+])  # fmt: skip
+def test_sandbox_as_of_is_a_day_from_the_demo_data_on(capsys, day, ok):
+    if ok:
+        parsed = _parser().parse_args(["sandbox", "--as-of", day]).as_of
+        assert parsed.isoformat() == day
+    else:
+        assert "argument --as-of" in usage_error(capsys, ["sandbox", "--as-of", day])
+
+
+def test_the_sandbox_command_serves_the_day_it_is_given():
+    command = [sys.executable, "-m", "assetpay_analytics.cli", "sandbox", "--port", "0",
+               "--as-of", "2026-06-20"]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "AssetPay sandbox on http://127.0.0.1:" in first
+    assert second.strip() == "inventories as of 2026-06-20"
+
+
 @pytest.mark.parametrize("command", [[], ["report"], ["fetch"], ["sandbox"]])
 def test_help_says_which_game_is_which_and_names_the_key(command, capsys):
     with pytest.raises(SystemExit) as exc:

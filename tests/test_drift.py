@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import assetpay_analytics as apa
 from assetpay_analytics.analysis import compare, payout_trend
 from assetpay_analytics.frame import from_items
 from assetpay_analytics.history import SnapshotStore
+from assetpay_analytics.sandbox import aging
 from assetpay_analytics.schema import concat
 
 A, B = "76561198000000001", "76561198000000002"
@@ -236,3 +238,68 @@ def test_the_trend_refuses_what_it_cannot_group_by(store):
         store.payout_trend(by="wear")
     with pytest.raises(ValueError, match="engine must be"):
         store.payout_trend(engine="spark")
+
+
+# --- on sandbox days whose differences are known -----------------------------------------------
+
+HOLDERS = ("alice", "bob", "carol", "dave", "erin")  # the normal accounts holding CS2
+
+
+@pytest.fixture(scope="module")
+def sandbox_days():
+    """The holders' CS2 frames on a few days around the sandbox's two events."""
+    days = ("2026-06-10", "2026-06-11", "2026-06-18", "2026-06-19", "2026-06-25")
+    with apa.sandbox.serve(as_of=days[0]) as box:
+        client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+        urls = [box.accounts[name].trade_url for name in HOLDERS]
+        frames, raw = {}, {}
+        for day in days:
+            box.set_as_of(day)
+            frames[day] = client.inventories(urls, progress=False)
+            raw[day] = {(box.accounts[n].trade_url, i["id"]) for n in HOLDERS for i in box.items(n)}
+    return frames, raw, urls
+
+
+def test_compare_finds_the_offer_cut_of_day_ten(sandbox_days):
+    frames, _, _ = sandbox_days
+    (cut,) = [event for event in aging.EVENTS if event.kind == "offer"]
+    assert cut.date.isoformat() == "2026-06-11"
+    table = compare(frames["2026-06-10"], frames["2026-06-11"]).by_skin
+    table = table[table["kept_priced"] > 0]
+    moved = table["payout_ratio_after"] / table["payout_ratio_before"]
+    hit = table.index.str.contains(cut.match, regex=False)
+    assert hit.any() and (~hit).sum() > 20
+    # the cut (x 0.85) on top of a day's payout drift (about 0.4%)
+    assert moved[hit].between(cut.factor * 0.97, cut.factor * 1.03).all()
+    assert (moved[~hit] - 1).abs().max() < 0.03
+
+
+def test_the_trend_shows_the_market_spike_of_day_eighteen(sandbox_days, tmp_path):
+    frames, _, _ = sandbox_days
+    (spike,) = [event for event in aging.EVENTS if event.kind == "market"]
+    store = SnapshotStore(tmp_path)
+    for day in ("2026-06-18", "2026-06-19"):
+        store.save(frames[day], taken_at=f"{day}T09:00:00Z")
+    history = store.load()
+    spiked = history[history["name"].astype("string").str.contains(spike.match, regex=False)]
+    trend = payout_trend(spiked, by=None)["all"]
+    # the market price rose 40%, the offer did not: the ratio falls to about 1 / 1.4
+    assert trend.iloc[1] / trend.iloc[0] == pytest.approx(1 / spike.factor, rel=0.03)
+    calm = payout_trend(history.drop(spiked.index), by=None)["all"]
+    assert calm.iloc[1] / calm.iloc[0] == pytest.approx(1.0, abs=0.02)
+    same = store.payout_trend(by=None, engine="duckdb")["all"]
+    np.testing.assert_allclose(same, payout_trend(history, by=None)["all"], rtol=1e-12)
+
+
+def test_compare_counts_the_trades_the_raw_answers_show(sandbox_days):
+    frames, raw, urls = sandbox_days
+    steam_of = {url: apa.TradeUrl.parse(url).steam_id for url in urls}
+    before, after = raw["2026-06-10"], raw["2026-06-25"]
+    change = compare(frames["2026-06-10"], frames["2026-06-25"])
+
+    def keyed(rows):
+        return {(str(s), str(i)) for s, i in zip(rows["steam_id"], rows["item_id"], strict=True)}
+
+    assert keyed(change.added) == {(steam_of[u], i) for u, i in after - before}
+    assert keyed(change.removed) == {(steam_of[u], i) for u, i in before - after}
+    assert len(change.kept) == len(before & after) > 0
