@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import requests
 
 from assetpay_analytics.sandbox import SANDBOX_API_KEY
 
 ENDPOINT = "/secure/inventory"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def get(box, key=SANDBOX_API_KEY, *, session=None, headers=None, **params):
@@ -24,3 +31,16 @@ def ok(box, **params):
     body = response.json()
     assert body["success"] is True
     return body["data"]
+
+
+def in_another_process(module: str, function: str, *args: Any) -> Any:
+    """``tests.<module>.<function>(*args)`` run in a fresh interpreter, its JSON result
+    decoded: what another process would be served."""
+    code = (
+        f"import json; from tests.{module} import {function}; "
+        f"print(json.dumps({function}(*{args!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(done.stdout)

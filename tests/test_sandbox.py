@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import requests
 
 from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults, data, serve
-from tests.sandbox_http import get, ok
+from tests.sandbox_http import get, in_another_process, ok
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -240,14 +238,8 @@ def _all_inventories() -> list:
 
 
 def test_two_processes_serve_identical_inventories():
-    code = (
-        "import json; from tests.test_sandbox import _all_inventories;"
-        "print(json.dumps(_all_inventories()))"
-    )
-    other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert json.loads(other.stdout) == json.loads(json.dumps(_all_inventories()))
+    other = in_another_process("test_sandbox", "_all_inventories")
+    assert other == json.loads(json.dumps(_all_inventories()))
 
 
 # --- realism of the demo data -------------------------------------------------------

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import subprocess
-import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ import requests
 from assetpay_analytics import sandbox as sb
 from assetpay_analytics.constants import GAME_CS2, GAME_RUST
 from assetpay_analytics.sandbox import aging, data
+from tests.sandbox_http import in_another_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINT = "/secure/inventory"
@@ -150,15 +149,9 @@ def bodies_as_of(as_of: str) -> list[str]:
 
 
 def test_same_as_of_is_byte_identical_in_another_process():
-    code = (
-        "import json; from tests.test_sandbox_aging import bodies_as_of;"
-        "print(json.dumps(bodies_as_of('2026-06-23')))"
-    )
-    other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
+    other = in_another_process("test_sandbox_aging", "bodies_as_of", "2026-06-23")
     here = bodies_as_of("2026-06-23")
-    assert json.loads(other.stdout) == here
+    assert other == here
     assert here != bodies_as_of("2026-06-01")
 
 
