@@ -59,6 +59,8 @@ PAUSE_WITHOUT_RETRY_AFTER = 1.0
 REPEATED_429 = 3
 WELL_BELOW = 0.5
 _WINDOW = 60.0
+#: Seconds opening the budget file waits for another process holding it.
+OPEN_PATIENCE = 30.0
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS budget (
     name TEXT PRIMARY KEY, next_slot REAL NOT NULL, paused_until REAL NOT NULL,
@@ -324,13 +326,36 @@ def _open(database: str) -> sqlite3.Connection:
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT)
     conn = sqlite3.connect(database, timeout=60.0, isolation_level=None, check_same_thread=False)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-        conn.execute("PRAGMA synchronous=NORMAL")  # a lost slot after a power cut is harmless
-        conn.execute(_SCHEMA)
+        _patiently(lambda: _prepare(conn))
     except sqlite3.Error:
         conn.close()
         raise
     return conn
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    conn.execute("PRAGMA synchronous=NORMAL")  # a lost slot after a power cut is harmless
+    conn.execute(_SCHEMA)
+
+
+def _patiently(step: Callable[[], None]) -> None:
+    """Run ``step``, again while another connection holds the file, up to ``OPEN_PATIENCE``.
+
+    sqlite's busy timeout does not cover every step of opening: a process that opens the
+    file while another is creating it (or switching it to WAL) gets "database is locked"
+    at once. Found by two processes starting together (``tests/test_budget.py``).
+    """
+    deadline = time.monotonic() + OPEN_PATIENCE
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 _SHARED: weakref.WeakValueDictionary[tuple[str, str, int], RateBudget] = (

@@ -146,6 +146,43 @@ def test_processes_share_one_budget(tmp_path):
             assert j - i + 1 <= pace.burst + (ordered[j] - start) / pace.interval + 1e-6
 
 
+OPENER = """
+import sys, time, warnings
+from pathlib import Path
+from assetpay_analytics._budget import RateBudget
+go = Path(sys.argv[2])
+while not go.exists():  # both processes open the file at the same moment
+    time.sleep(0.001)
+with warnings.catch_warnings():
+    warnings.simplefilter("error")  # a budget kept in this process only would warn
+    budget = RateBudget(Path(sys.argv[1]), "shared", 600)
+budget.acquire()
+print(budget.path)
+"""
+
+
+def test_processes_creating_the_file_together_both_use_it(tmp_path):
+    """Found by CI: a process opening the file while another created it got "database is
+    locked" at once and fell back to a budget of its own (5 of 30 pairs on this machine)."""
+    for round_ in range(8):
+        path, go = tmp_path / f"{round_}" / BUDGET_FILE, tmp_path / f"go-{round_}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, str(path), str(go)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        time.sleep(0.5)  # let both import, then start them together
+        go.touch()
+        outputs = [proc.communicate(timeout=120) for proc in procs]
+        assert [proc.returncode for proc in procs] == [0, 0], outputs
+        assert [out.strip() for out, _ in outputs] == [str(path)] * 2
+        assert RateBudget(path, "shared", 600).state().next_slot > 0
+
+
 def test_clients_in_a_process_share_one_budget(box, tmp_path):
     def client(key_dir, api_key=box.api_key, **kwargs):
         return apa.AssetPayClient(api_key=api_key, base_url=box.url, cache=key_dir, **kwargs)
