@@ -16,6 +16,7 @@ from .constants import STAR_PREFIX, STATTRAK_PREFIX
 
 __all__ = [
     "GROUP_COLUMNS",
+    "Summary",
     "aggregate",
     "as_float",
     "per_row",
@@ -35,6 +36,55 @@ GROUP_COLUMNS = (
     "median_payout_ratio",
     "mean_wear",
 )
+
+
+#: ``summary`` keys shown as whole numbers, and as dollars; the others are ratios.
+_COUNTS = frozenset({"items", "tradable_items", "priced_items"})
+_MONEY = frozenset({"market_value", "offer_value"})
+
+
+class Summary(pd.Series):
+    """``summary``'s numbers, displayed formatted: counts whole, money in dollars, ratios in %.
+
+    The values stay numbers (``summary(df)["market_value"]`` is a float, ``["items"]`` an
+    int), so code that indexes the summary is unaffected; only ``repr`` and the notebook
+    display format them. Anything computed from it is a plain Series.
+
+    Examples
+    --------
+    >>> Summary({"items": 1692, "market_value": 1234567.5, "payout_ratio": 0.8202}, dtype=object)
+    items                   1,692
+    market_value    $1,234,567.50
+    payout_ratio            82.0%
+    dtype: object
+    """
+
+    @property
+    def _constructor(self) -> type[pd.Series]:
+        return pd.Series
+
+    def formatted(self) -> pd.Series:
+        """The values as display strings (a dash where undefined)."""
+        return pd.Series(
+            {key: _shown(str(key), value) for key, value in self.items()},
+            name=self.name, dtype=object,
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        return repr(self.formatted())
+
+    def _repr_html_(self) -> str:
+        return self.formatted().to_frame(self.name or "").to_html(header=self.name is not None)
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None or value != value:
+        return "—"
+    if key in _COUNTS:
+        return f"{int(value):,}"
+    if key in _MONEY:
+        return f"${float(value):,.2f}"
+    return f"{float(value):.1%}"
 
 
 def as_float(series: pd.Series) -> pd.Series:

@@ -183,9 +183,9 @@ class AssetPayAccessor:
         """See ``analysis.summary``."""
         return summary(self._df)
 
-    def by_exterior(self) -> pd.DataFrame:
+    def by_exterior(self, *, no_exterior: bool = True) -> pd.DataFrame:
         """See ``analysis.by_exterior``."""
-        return by_exterior(self._df)
+        return by_exterior(self._df, no_exterior=no_exterior)
 
     def by_group(self, by: str | Sequence[str]) -> pd.DataFrame:
         """See ``analysis.by_group``."""

@@ -36,6 +36,7 @@ import pandas as pd
 from ._drift import Comparison, compare, payout_trend
 from ._pricing import (
     GROUP_COLUMNS,
+    Summary,
     aggregate,
     as_float,
     per_row,
@@ -44,7 +45,7 @@ from ._pricing import (
     ratios,
     skin_label,
 )
-from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
+from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, NO_EXTERIOR
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -69,17 +70,19 @@ _MIN_REFERENCE_ROWS = 8
 _LADDER_VALUES = ("payout_ratio", "offer_price", "market_price")
 
 
-def summary(df: pd.DataFrame) -> pd.Series:
+def summary(df: pd.DataFrame) -> Summary:
     """Headline numbers of a frame.
 
     Returns
     -------
-    Series
-        ``items``; ``tradable_items``; ``priced_items``; ``market_value`` (sum of
-        market_price where present); ``offer_value`` (sum of offer_price over priced
-        rows); ``payout_ratio`` (value-weighted over priced rows); ``median_payout_ratio``;
-        ``accepted_share``: among rows with an offer price, the share whose offer is
-        not refused (``offer_accepted`` True or unknown). NA where undefined.
+    Summary
+        A Series that displays counts whole, money in dollars and ratios in percent
+        (its values stay numbers): ``items``; ``tradable_items``; ``priced_items``;
+        ``market_value`` (sum of market_price where present); ``offer_value`` (sum of
+        offer_price over priced rows); ``payout_ratio`` (value-weighted over priced
+        rows); ``median_payout_ratio``; ``accepted_share``: among rows with an offer
+        price, the share whose offer is not refused (``offer_accepted`` True or
+        unknown). NA where undefined.
 
     Examples
     --------
@@ -87,7 +90,7 @@ def summary(df: pd.DataFrame) -> pd.Series:
     >>> df = from_items([{"marketPrice": 10, "offer": {"price": 8}, "tradable": True},
     ...                  {"marketPrice": 30, "offer": {"price": 18, "accepted": False}}])
     >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
-    [2.0, 1.0, 40.0, 0.8]
+    [2, 1, 40.0, 0.8]
     """
     parts = per_row(df)
     has_offer = df["offer_price"].notna()
@@ -107,13 +110,20 @@ def summary(df: pd.DataFrame) -> pd.Series:
         "median_payout_ratio": float(ratios.median()) if len(ratios) else np.nan,
         "accepted_share": float((has_offer & ~refused).sum()) / offers if offers else np.nan,
     }
-    return pd.Series(values, dtype="float64", name="summary")
+    return Summary(values, name="summary", dtype=object)  # object: counts stay ints
 
 
-def by_exterior(df: pd.DataFrame) -> pd.DataFrame:
+def by_exterior(df: pd.DataFrame, *, no_exterior: bool = True) -> pd.DataFrame:
     """Pricing per exterior: all five, best first, even when empty.
 
-    Items without an exterior (stickers, cases, Rust) are left out.
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    no_exterior : bool
+        Add a last row, ``"No exterior"`` (``constants.NO_EXTERIOR``), for the items
+        without one (stickers, cases, agents, Rust), so the table's totals add up to
+        ``summary`` (default). False: the five exteriors only (the charts).
 
     Returns
     -------
@@ -128,11 +138,15 @@ def by_exterior(df: pd.DataFrame) -> pd.DataFrame:
     >>> df = from_items([{"exterior": "Field-Tested", "wear": "0.2", "marketPrice": 10,
     ...                   "offer": {"price": 7}}])
     >>> by_exterior(df)["items"].tolist()
-    [0, 0, 1, 0, 0]
+    [0, 0, 1, 0, 0, 0]
     """
-    exterior = df["exterior"].astype(pd.CategoricalDtype(list(EXTERIORS), ordered=True))
-    out = aggregate(df, exterior.rename("exterior"), observed=False, dropna=True)
-    return out.reindex(pd.CategoricalIndex(list(EXTERIORS), dtype=exterior.dtype, name="exterior"))
+    labels = [*EXTERIORS, NO_EXTERIOR] if no_exterior else list(EXTERIORS)
+    text = df["exterior"].astype("string")
+    if no_exterior:
+        text = text.fillna(NO_EXTERIOR)
+    order = pd.CategoricalDtype(labels, ordered=True)
+    out = aggregate(df, text.astype(order).rename("exterior"), observed=False, dropna=True)
+    return out.reindex(pd.CategoricalIndex(labels, dtype=order, name="exterior"))
 
 
 def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:

@@ -192,7 +192,6 @@ def _report(df: pd.DataFrame) -> str:
     per_account[["market_value", "offer_value"]] = per_account[
         ["market_value", "offer_value"]
     ].fillna(0.0)
-    per_exterior = analysis.by_exterior(df)
     columns = ["items", "priced_items", "market_value", "offer_value", "payout_ratio"]
     lines = [
         f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}",
@@ -207,13 +206,25 @@ def _report(df: pd.DataFrame) -> str:
         "By account",
         fmt.table(per_account[columns]),
         "",
-        "By exterior",
-        fmt.table(per_exterior[[*columns, "median_payout_ratio", "mean_wear"]]),
+        *_by_kind(df, columns),
     ]
     errors = df.assetpay.errors
     if len(errors):
         lines += ["", "Accounts that failed", fmt.failure_table(errors)]
     return "\n".join(lines)
+
+
+def _by_kind(df: pd.DataFrame, columns: list[str]) -> list[str]:
+    """By exterior (a row for items without one, so totals add up); Rust has no exteriors,
+    so its items go by type."""
+    from . import analysis
+    from .constants import GAME_RUST
+
+    if df.attrs.get("game") == GAME_RUST:
+        by_type = analysis.by_group(df, "type")
+        return ["By item type", fmt.table(by_type[[*columns, "median_payout_ratio"]])]
+    table = analysis.by_exterior(df)
+    return ["By exterior", fmt.table(table[[*columns, "median_payout_ratio", "mean_wear"]])]
 
 
 def _failed(df: pd.DataFrame) -> int:

@@ -59,6 +59,8 @@ EXTERIORS: Final = (
     "Well-Worn",
     "Battle-Scarred",
 )
+#: The row of per-exterior tables for items without an exterior (stickers, cases, Rust).
+NO_EXTERIOR: Final = "No exterior"
 EXTERIOR_SHORT: Final = MappingProxyType(
     dict(zip(EXTERIORS, ("FN", "MW", "FT", "WW", "BS"), strict=True))
 )

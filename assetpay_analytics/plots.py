@@ -100,7 +100,7 @@ def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     ax = _axes(ax)
     title = "AssetPay payout by exterior"
-    table = analysis.by_exterior(df)
+    table = analysis.by_exterior(df, no_exterior=False)
     if table["priced_items"].sum() == 0:
         return _empty(ax, title)
     heights = table["payout_ratio"].fillna(0.0).to_numpy()

@@ -90,6 +90,23 @@ def test_summary_by_hand(mixed):
     assert s["accepted_share"] == pytest.approx(4 / 5)
 
 
+def test_summary_reads_well_and_keeps_its_numbers():
+    # 1,692 items and a market value past a million: pandas printed 1.692000e+03 on main
+    rows = [item(market=1000.0 + n, offer=800.0, exterior="Field-Tested") for n in range(1692)]
+    s = summary(from_items(rows))
+    market = sum(1000.0 + n for n in range(1692))  # 3,123,486
+    shown = repr(s) + s._repr_html_()
+    assert "e+0" not in shown
+    assert "1,692" in repr(s) and f"${market:,.2f}" in repr(s)
+    assert f"{800 * 1692 / market:.1%}" in repr(s)  # the payout ratio as a percentage
+    assert f"${market:,.2f}" in s._repr_html_()
+    # the numbers themselves are unchanged: code that indexes the summary is not affected
+    assert s["items"] == 1692 and isinstance(s["items"], int)
+    assert s["market_value"] == market and isinstance(s["market_value"], float)
+    assert s["payout_ratio"] == pytest.approx(800 * 1692 / market)
+    assert type(s.round(2)) is pd.Series  # arithmetic gives plain Series
+
+
 def test_top_level_accepted_false_makes_a_row_unpriced():
     df = from_items(
         [
@@ -101,7 +118,7 @@ def test_top_level_accepted_false_makes_a_row_unpriced():
 
 
 def test_by_exterior_by_hand(mixed):
-    table = by_exterior(mixed)
+    table = by_exterior(mixed, no_exterior=False)
     assert list(table.index) == [FN, MW, FT, WW, BS]
     assert table.index.dtype.ordered
     assert table["items"].tolist() == [1, 1, 3, 0, 1]
@@ -115,16 +132,26 @@ def test_by_exterior_by_hand(mixed):
     assert list(table.columns) == list(analysis.GROUP_COLUMNS)
 
 
-def test_by_exterior_leaves_out_items_without_exterior():
+def test_by_exterior_has_a_row_for_items_without_one_so_totals_add_up():
+    # on main the table covered only the items with an exterior (1,447 of 1,692)
     df = from_items([item(market=10, offer=7, exterior=FT), item(market=99, offer=50)])
-    assert by_exterior(df)["items"].sum() == 1
+    table = by_exterior(df)
+    assert table.index.tolist()[-1] == "No exterior"
+    assert table.loc["No exterior", ["items", "market_value", "offer_value"]].tolist() == [
+        1, 99.0, 50.0,
+    ]  # fmt: skip
+    total = summary(df)
+    assert table["items"].sum() == total["items"] == 2
+    assert table["market_value"].sum() == total["market_value"]
+    assert by_exterior(df, no_exterior=False)["items"].tolist() == [0, 0, 1, 0, 0]
 
 
 def test_frame_with_no_exterior_at_all():
     df = from_items([item(name="Kilowatt Case", market=1, offer=0.6)])
     table = by_exterior(df)
-    assert table["items"].tolist() == [0] * 5
-    assert table["payout_ratio"].isna().all()
+    assert table["items"].tolist() == [0] * 5 + [1]
+    assert table["payout_ratio"].iloc[:5].isna().all()
+    assert table.loc["No exterior", "payout_ratio"] == pytest.approx(0.6)
     assert exterior_ladder(df).empty
     assert wear_bands(df).empty
 
@@ -133,7 +160,7 @@ def test_empty_frame_everywhere():
     empty = from_items([])
     s = summary(empty)
     assert s["items"] == 0 and math.isnan(s["payout_ratio"]) and math.isnan(s["accepted_share"])
-    assert by_exterior(empty)["items"].tolist() == [0] * 5
+    assert by_exterior(empty)["items"].tolist() == [0] * 6
     assert by_group(empty, "weapon").empty
     assert outliers(empty).empty
     assert sticker_effect(empty)["items"].tolist() == [0, 0]
@@ -259,7 +286,7 @@ def test_rust_frame():
     assert s["items"] == 2  # rows, not units
     assert s["market_value"] == pytest.approx(40 + 0.1)  # prices as given, not times amount
     assert s["payout_ratio"] == pytest.approx((30 + 0.05) / (40 + 0.1))
-    assert by_exterior(rust)["items"].sum() == 0
+    assert by_exterior(rust)["items"].tolist() == [0] * 5 + [2]  # all without an exterior
     assert sticker_effect(rust)["items"].tolist() == [0, 0]
 
 

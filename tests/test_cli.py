@@ -34,6 +34,11 @@ def raw_totals(box):
     return len(items), market
 
 
+def raw_items(box, game):
+    """The demo accounts' raw items of one game."""
+    return [item for url in box.trade_urls for item in box.items(url, game)]
+
+
 def test_report_on_the_sandbox(box, capsys):
     assert main(["report", "--sandbox", "--no-progress"]) == 0
     out = capsys.readouterr().out
@@ -45,6 +50,24 @@ def test_report_on_the_sandbox(box, capsys):
         assert apa.TradeUrl.parse(url).steam_id in out
     for exterior in apa.constants.EXTERIORS:
         assert exterior in out
+    # the by-exterior table reconciles with the headline: a row for items without one
+    lines = out.split("By exterior")[1].splitlines()
+    labels = [*apa.constants.EXTERIORS, apa.constants.NO_EXTERIOR]
+    counted = [int(line[len(label) :].split()[0]) for label in labels for line in lines
+               if line.startswith(label)]  # fmt: skip
+    assert len(counted) == 6 and sum(counted) == n_items
+
+
+def test_a_rust_report_shows_what_applies_to_rust(box, capsys):
+    # on main: five CS2 exterior rows of zeros
+    assert main(["report", "--sandbox", "--no-progress", "--game", "rust"]) == 0
+    out = capsys.readouterr().out
+    assert "By exterior" not in out and "Field-Tested" not in out
+    rust = raw_items(box, "252490")
+    assert f"items {len(rust)}," in out
+    by_type = out.split("By item type")[1]
+    for kind in {item["type"] for item in rust if item.get("type")}:
+        assert kind in by_type
 
 
 def test_report_lists_failed_accounts(box, capsys):
