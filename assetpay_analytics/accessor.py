@@ -229,6 +229,12 @@ class AssetPayAccessor:
 
         return plots.market_vs_offer(self._df, ax=ax)
 
+    def payout_vs_market(self, ax: Axes | None = None) -> Axes:
+        """See ``plots.payout_vs_market``."""
+        from . import plots
+
+        return plots.payout_vs_market(self._df, ax=ax)
+
     def payout_distribution(self, ax: Axes | None = None) -> Axes:
         """See ``plots.payout_distribution``."""
         from . import plots
@@ -241,8 +247,8 @@ class AssetPayAccessor:
 
         return plots.exterior_ladder_heatmap(self._df, ax=ax, top=top)
 
-    def pricing_review(self) -> Figure:
+    def pricing_review(self, *, source: str = "AssetPay Merchant API") -> Figure:
         """See ``plots.pricing_review``."""
         from . import plots
 
-        return plots.pricing_review(self._df)
+        return plots.pricing_review(self._df, source=source)

@@ -248,7 +248,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.chart and df.attrs.get("steam_ids"):
         from . import plots
 
-        figure = plots.pricing_review(df)
+        source = "AssetPay sandbox (demo data)" if args.sandbox else "AssetPay Merchant API"
+        figure = plots.pricing_review(df, source=source)
         try:
             plots.save_figure(figure, args.chart, dpi=args.dpi)
         except OSError as err:
@@ -274,7 +275,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         _write(df, args.out)
     except OSError as err:
         return _cannot_write(args.out, err)
-    print(f"{len(df)} items from {df['steam_id'].nunique()} account(s) written to {args.out}")
+    accounts = len(df.attrs["steam_ids"])  # empty inventories count: as in the report
+    print(f"{len(df)} items from {accounts} account(s) written to {args.out}")
     if df.attrs.get("snapshot_id"):
         print(f"snapshot {df.attrs['snapshot_id']} saved in {args.snapshot}")
     return _failed(df)

@@ -9,18 +9,28 @@ per bar or group. Frames with nothing priced give a labelled empty chart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from . import analysis
+from ._coerce import to_timestamp
+from ._export import save_figure, to_image
+from ._palette import (
+    EXTERIOR_COLORS,
+    EXTERIOR_MARKERS,
+    NO_EXTERIOR_COLOR,
+    NO_EXTERIOR_MARKER,
+    OUTLIER_COLOR,
+    RATIO_CMAP,
+    REFERENCE_COLOR,
+)
 from .constants import EXTERIOR_SHORT, EXTERIORS
 
 __all__ = [
@@ -28,28 +38,17 @@ __all__ = [
     "NO_EXTERIOR_COLOR",
     "OUTLIER_COLOR",
     "exterior_ladder_heatmap",
+    "footer",
     "market_vs_offer",
     "payout_by_exterior",
     "payout_distribution",
+    "payout_vs_market",
     "pricing_review",
     "save_figure",
     "to_image",
 ]
 
-#: One colour per exterior, from clean (blue) to worn (brown), used by every chart.
-EXTERIOR_COLORS: Mapping[str, str] = {
-    "Factory New": "#1f77b4",
-    "Minimal Wear": "#17becf",
-    "Field-Tested": "#2ca02c",
-    "Well-Worn": "#ff7f0e",
-    "Battle-Scarred": "#8c564b",
-}
-#: Items without an exterior (stickers, cases, Rust).
-NO_EXTERIOR_COLOR = "#7f7f7f"
-#: Rings around outliers in ``market_vs_offer``.
-OUTLIER_COLOR = "#d62728"
 _NO_DATA = "no priced items"
-_SAVE_FORMATS = (".png", ".svg")
 
 
 def _usd(value: float, _pos: Any = None) -> str:
@@ -107,12 +106,13 @@ def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     labels = [EXTERIOR_SHORT[e] for e in EXTERIORS]
     bars = ax.bar(labels, heights, color=[EXTERIOR_COLORS[e] for e in EXTERIORS], width=0.7)
     for bar, (_, row) in zip(bars, table.iterrows(), strict=True):
+        shown = "—" if np.isnan(row["payout_ratio"]) else f"{row['payout_ratio']:.0%}"
         ax.annotate(
-            f"n={int(row['priced_items'])}",
+            f"{shown}\nn={int(row['priced_items'])}",
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),
             xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9,
         )  # fmt: skip
-    ax.set_ylim(0, max(1.0, float(np.nanmax(heights)) * 1.12))
+    ax.set_ylim(0, max(1.0, float(np.nanmax(heights)) * 1.18))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("offer / market price (value-weighted)")
     ax.set_xlabel("exterior (n = priced items)")
@@ -120,6 +120,14 @@ def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return ax
+
+
+def _exterior_styles() -> list[tuple[str | None, str, str]]:
+    """(exterior or None, colour, marker) for every group a scatter draws, in order."""
+    styles: list[tuple[str | None, str, str]] = [
+        (e, EXTERIOR_COLORS[e], EXTERIOR_MARKERS[e]) for e in EXTERIORS
+    ]
+    return [*styles, (None, NO_EXTERIOR_COLOR, NO_EXTERIOR_MARKER)]
 
 
 def _exterior_key(df: pd.DataFrame) -> pd.Series:
@@ -155,13 +163,12 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     market = rows["market_price"].astype(float)
     offer = rows["offer_price"].astype(float)
     exterior = _exterior_key(rows)
-    groups = [(e, EXTERIOR_COLORS[e]) for e in EXTERIORS] + [(None, NO_EXTERIOR_COLOR)]
-    for name, color in groups:
+    for name, color, marker in _exterior_styles():
         mask = exterior.isna() if name is None else exterior.eq(name)
         if mask.any():
             label = f"{name or 'no exterior'} (n={int(mask.sum())})"
-            ax.scatter(market[mask], offer[mask], s=14, alpha=0.7, color=color, label=label,
-                       edgecolors="none")  # fmt: skip
+            ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, label=label,
+                       marker=marker, edgecolors="none")  # fmt: skip
     odd = analysis.outliers(df)
     if len(odd):
         ax.scatter(odd["market_price"].astype(float), odd["offer_price"].astype(float), s=70,
@@ -170,9 +177,9 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     low, high = float(min(market.min(), offer.min())), float(max(market.max(), offer.max()))
     log = low > 0 and high / low > 100
     line = np.geomspace(low, high, 50) if log else np.linspace(0, high, 50)
-    ax.plot(line, line, color="black", lw=1, label="parity (100%)")
+    ax.plot(line, line, color=REFERENCE_COLOR, lw=1, label="parity (100%)")
     for share, style in ((0.75, "--"), (0.5, ":")):
-        ax.plot(line, line * share, color="black", lw=0.8, ls=style, alpha=0.6,
+        ax.plot(line, line * share, color=REFERENCE_COLOR, lw=0.8, ls=style, alpha=0.6,
                 label=f"{share:.0%} payout")  # fmt: skip
     if log:
         ax.set_xscale("log")
@@ -183,6 +190,54 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("AssetPay offer (USD)")
     ax.set_title(f"{title} ({len(rows)} priced items)")
     ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3, which="major")
+    return ax
+
+
+def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Payout ratio against market price: where AssetPay pays more, and where less.
+
+    Each priced item is a point (market price across, on a log scale; payout ratio up),
+    coloured and shaped by exterior. A dashed line in each exterior's colour marks its
+    median ratio; the black line is 100% (an offer equal to the market price).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> ax = payout_vs_market(df)
+    >>> ax.get_xscale(), [round(float(line.get_ydata()[0]), 2) for line in ax.get_lines()]
+    ('log', [1.0, 0.7])
+    """
+    ax = _axes(ax, (7, 5))
+    title = "Payout ratio against market price"
+    gap = analysis.price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    if rows.empty:
+        return _empty(ax, title)
+    market, ratio = rows["market_price"].astype(float), rows["payout_ratio"].astype(float)
+    exterior = _exterior_key(rows)
+    ax.axhline(1.0, color=REFERENCE_COLOR, lw=1, label="100%: offer = market price")
+    for name, color, marker in _exterior_styles():
+        mask = exterior.isna() if name is None else exterior.eq(name)
+        if mask.any():
+            median = float(ratio[mask].median())
+            label = f"{name or 'no exterior'} (n={int(mask.sum())}, median {median:.0%})"
+            ax.scatter(market[mask], ratio[mask], s=22, alpha=0.75, color=color, marker=marker,
+                       edgecolors="none", label=label)  # fmt: skip
+            ax.axhline(median, color=color, lw=1.6, ls="--")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(0, max(1.05, float(ratio.max()) * 1.05))
+    ax.set_xlabel("market price (USD, log scale)")
+    ax.set_ylabel("offer / market price (dashed: each exterior's median)")
+    ax.set_title(f"{title} ({len(rows):,} priced items)")
+    ax.legend(fontsize=8, loc="lower left", frameon=False)
     ax.grid(alpha=0.3, which="major")
     return ax
 
@@ -257,20 +312,28 @@ def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int =
     if ladder.empty:
         return _empty(ax, title)
     values = ladder.to_numpy(dtype=float)
-    image = ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0.5, vmax=0.9,
-                      aspect="auto")  # fmt: skip
+    norm = _centred(values)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=RATIO_CMAP, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8)
     ax.set_xticks(range(len(EXTERIORS)), [EXTERIOR_SHORT[e] for e in EXTERIORS])
     ax.set_yticks(range(len(ladder)), list(ladder.index))
-    for tick, exterior in zip(ax.get_xticklabels(), EXTERIORS, strict=True):
-        tick.set_color(EXTERIOR_COLORS[exterior])
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(title, fontsize=10)
     colorbar = ax.figure.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0))
-    colorbar.set_label("payout ratio")
+    colorbar.set_label(f"payout ratio (centre: the median, {norm.vcenter:.0%})")
     return ax
+
+
+def _centred(values: np.ndarray) -> TwoSlopeNorm:
+    """A norm centred on the values' median, limits from the data (nothing clipped)."""
+    known = values[~np.isnan(values)]
+    centre = float(np.median(known))
+    low, high = float(known.min()), float(known.max())
+    spread = max(centre - low, high - centre, 0.005)  # one value: a narrow, even scale
+    return TwoSlopeNorm(vcenter=centre, vmin=min(low, centre - spread / 10),
+                        vmax=max(high, centre + spread / 10))  # fmt: skip
 
 
 def _headline(df: pd.DataFrame) -> str:
@@ -283,16 +346,19 @@ def _headline(df: pd.DataFrame) -> str:
         f"offer value {_usd(totals['offer_value'])}",
         "payout ratio " + ("—" if np.isnan(ratio) else f"{ratio:.1%}"),
     ]
-    accounts = df["steam_id"].nunique()
+    # the accounts fetched, an empty inventory included (its rows cannot say so)
+    accounts = len(df.attrs.get("steam_ids") or df["steam_id"].dropna().unique())
     if accounts > 1:
         parts.insert(0, f"{accounts} accounts")
     return " · ".join(parts)
 
 
-def pricing_review(df: pd.DataFrame) -> Figure:
-    """One figure for a pricing review: headline numbers and four panels.
+def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:
+    """One figure for a pricing review: headline numbers, four panels and a footer.
 
-    Panels: payout by exterior, market vs offer, payout distribution, payout ladder.
+    Panels: payout by exterior, payout ratio against market price, payout distribution,
+    payout ladder. The footer names the ``source`` and the data's time
+    (``attrs["updated_at"]``).
 
     Returns
     -------
@@ -309,80 +375,17 @@ def pricing_review(df: pd.DataFrame) -> Figure:
     figure.suptitle(f"AssetPay pricing review\n{_headline(df)}", fontsize=14, parse_math=False)
     grid = figure.add_gridspec(2, 2)
     payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
-    market_vs_offer(df, ax=figure.add_subplot(grid[0, 1]))
+    payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
     payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
     exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    # a figure-level x label: constrained layout keeps room for it below the panels
+    figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
+                     parse_math=False)  # fmt: skip
     return figure
 
 
-def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
-    """Write a figure as PNG, SVG or PDF (for a review deck) at print resolution.
-
-    Parameters
-    ----------
-    figure : Figure
-        The figure, e.g. from ``pricing_review``.
-    path : str or Path
-        Ends in ``.png``, ``.svg`` or ``.pdf``; parent folders are created.
-    dpi : int
-        Resolution of a PNG (default 300).
-
-    Returns
-    -------
-    Path
-        Where it was written.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from assetpay_analytics.frame import from_items
-    >>> fig = pricing_review(from_items([]))
-    >>> save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "review.svg").suffix
-    '.svg'
-    """
-    path = Path(path)
-    formats = (*_SAVE_FORMATS, ".pdf")
-    if path.suffix.lower() not in formats:
-        allowed = ", ".join(formats[:-1]) + " or " + formats[-1]
-        raise ValueError(f"save_figure writes {allowed} files, not {path.suffix or path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(path)
-    if path.suffix.lower() == ".pdf":  # no dates or versions: a re-run writes the same bytes
-        metadata = {"Creator": None, "Producer": None, "CreationDate": None}
-    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
-    return path
-
-
-def to_image(chart: Figure | Axes, *, dpi: int = 90) -> Any:
-    """A chart as an ``IPython.display.Image`` (PNG); the figure is closed.
-
-    For notebooks: the image displays like the figure would, without the
-    ``<Figure size ... with N Axes>`` text a figure leaves in the output, and without
-    figures piling up in pyplot.
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_items
-    >>> image = to_image(payout_by_exterior(from_items([])))
-    >>> image.data[:4]
-    b'\\x89PNG'
-    """
-    from io import BytesIO
-
-    from IPython.display import Image
-
-    figure = chart if isinstance(chart, Figure) else chart.get_figure(root=True)
-    assert isinstance(figure, Figure), "an Axes drawn by plots always belongs to a Figure"
-    buffer = BytesIO()
-    figure.savefig(
-        buffer, format="png", dpi=dpi, bbox_inches="tight", metadata=_metadata(Path("x.png"))
-    )
-    plt.close(figure)
-    return Image(data=buffer.getvalue(), format="png")  # type: ignore[no-untyped-call]  # IPython has no annotations
-
-
-def _metadata(path: Path) -> dict[str, Any]:
-    # No creation date or software version in the file, so a re-run writes the same bytes.
-    if path.suffix.lower() == ".svg":
-        return {"Date": None, "Creator": None}
-    return {"Software": None}
+def footer(df: pd.DataFrame, source: str) -> str:
+    """``Source: ... · data as of YYYY-MM-DD HH:MM UTC`` for a review figure."""
+    stamp = to_timestamp(df.attrs.get("updated_at"))
+    when = "time unknown" if stamp is None else f"as of {stamp:%Y-%m-%d %H:%M} UTC"
+    return f"Source: {source} · data {when} · made with assetpay-analytics"

@@ -61,7 +61,7 @@ def test_priced_mask_matches(df):
 
 @pytest.mark.parametrize(
     "name", ["payout_by_exterior", "market_vs_offer", "payout_distribution",
-             "exterior_ladder_heatmap"]
+             "exterior_ladder_heatmap", "payout_vs_market"]
 )  # fmt: skip
 def test_chart_methods_draw_on_the_given_axes(df, name):
     _, ax = plt.subplots()

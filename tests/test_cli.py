@@ -58,6 +58,13 @@ def test_report_on_the_sandbox(box, capsys):
     assert len(counted) == 6 and sum(counted) == n_items
 
 
+def test_fetch_counts_the_accounts_as_the_report_does(box, tmp_path, capsys):
+    # on main: "5 account(s)" in fetch and the review figure, 6 in report (one is empty)
+    out = tmp_path / "inv.csv"
+    assert main(["fetch", "--sandbox", "--no-progress", "--out", str(out)]) == 0
+    assert f"from {len(box.trade_urls)} account(s) written" in capsys.readouterr().out
+
+
 def test_a_rust_report_shows_what_applies_to_rust(box, capsys):
     # on main: five CS2 exterior rows of zeros
     assert main(["report", "--sandbox", "--no-progress", "--game", "rust"]) == 0

@@ -10,12 +10,14 @@ and look at every PNG before committing it.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgb
 
 from assetpay_analytics import plots
 from assetpay_analytics.frame import from_items
@@ -82,7 +84,12 @@ def test_payout_by_exterior_draws_one_bar_per_exterior(known):
     assert heights[3] == pytest.approx((23 + 70) / (33 + 95))
     colours = [to_hex(bar.get_facecolor()) for bar in ax.patches]
     assert colours == [plots.EXTERIOR_COLORS[e] for e in (FN, MW, FT, WW, BS)]
-    assert [t.get_text() for t in ax.texts] == ["n=3", "n=2", "n=4", "n=2", "n=3"]
+    # each bar says its value, then its count
+    shown = [f"{h:.0%}" for h in heights]
+    counts = ["n=3", "n=2", "n=4", "n=2", "n=3"]
+    assert [t.get_text() for t in ax.texts] == [
+        f"{v}\n{n}" for v, n in zip(shown, counts, strict=True)
+    ]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["FN", "MW", "FT", "WW", "BS"]
     assert ax.yaxis.get_major_formatter()(0.8, 0) == "80%"
     assert ax.get_title() == "AssetPay payout by exterior"
@@ -102,6 +109,96 @@ def test_market_vs_offer_points_colours_and_log_scale(known):
     assert ax.xaxis.get_major_formatter()(1000, 0) == "$1,000"
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["parity (100%)", "75% payout", "50% payout"]
+
+
+def test_every_exterior_has_its_own_marker_so_colour_is_not_the_only_cue(known):
+    ax = no_warnings(plots.market_vs_offer, known)
+    shapes = {
+        c.get_label(): tuple(np.round(c.get_paths()[0].vertices, 3).ravel())
+        for c in ax.collections if not c.get_label().startswith("outliers")
+    }  # fmt: skip
+    assert len(shapes) == 6 and len(set(shapes.values())) == 6
+
+
+def test_payout_vs_market_draws_ratios_medians_and_the_100_line(known):
+    ax = no_warnings(plots.payout_vs_market, known)
+    assert ax.get_xscale() == "log"
+    points = {c.get_label().split(" (")[0]: c for c in ax.collections}
+    assert sum(len(c.get_offsets()) for c in points.values()) == 15  # the priced rows
+    fn = points[FN].get_offsets()
+    assert sorted(fn[:, 1]) == pytest.approx(sorted([0.82, 1350 / 1650, 1390 / 1700]))
+    lines = [float(line.get_ydata()[0]) for line in ax.get_lines()]
+    assert lines[0] == 1.0  # 100%: offer = market
+    # then one dashed median per group drawn, in exterior order, computed by hand
+    medians = [
+        np.median([0.82, 1350 / 1650, 1390 / 1700]),  # FN
+        np.median([48 / 60, 0.9 / 3.5]),  # MW
+        np.median([30 / 40, 28.5 / 38, 92 / 120, 0.03 / 0.05]),  # FT
+        np.median([23 / 33, 70 / 95]),  # WW
+        np.median([18.5 / 28, 59 / 85, 55 / 80]),  # BS
+        0.4 / 0.6,  # the case, no exterior
+    ]
+    assert lines[1:] == pytest.approx(medians)
+    assert ax.yaxis.get_major_formatter()(0.8, 0) == "80%"
+
+
+def test_the_exterior_palette_survives_red_green_colour_blindness():
+    """Simulated deuteranopia and protanopia (Machado et al. 2009, full severity) in
+    linear RGB; every pair of exterior colours (and the no-exterior grey) must stay at
+    least 15 CIELAB units apart. On main the palette fell to 4.6 under protanopia."""
+    colours = [*plots.EXTERIOR_COLORS.values(), plots.NO_EXTERIOR_COLOR]
+    for name, matrix in SIMULATIONS.items():
+        seen = [lab(matrix @ linear_rgb(colour)) for colour in colours]
+        closest = min(np.linalg.norm(a - b) for a, b in itertools.combinations(seen, 2))
+        assert closest >= 15, f"{name}: two colours {closest:.1f} apart"
+
+
+SIMULATIONS = {
+    "normal": np.eye(3),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+}  # fmt: skip
+
+
+def linear_rgb(colour):
+    srgb = np.array(to_rgb(colour))
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def lab(rgb):
+    """Linear sRGB -> CIELAB (D65)."""
+    to_xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                       [0.0193, 0.1192, 0.9505]])  # fmt: skip
+    t = to_xyz @ np.clip(rgb, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_the_ladder_colours_are_centred_on_the_data_and_nothing_is_clipped(known):
+    ax = no_warnings(plots.exterior_ladder_heatmap, known)
+    (image,) = ax.images
+    values = image.get_array().compressed()
+    norm = image.norm
+    assert norm.vcenter == pytest.approx(np.median(values))
+    assert norm.vmin <= values.min() and norm.vmax >= values.max()  # no value clipped
+    (bar_axes,) = [a for a in ax.figure.axes if a is not ax]
+    assert f"the median, {np.median(values):.0%}" in bar_axes.get_ylabel()
+
+
+def test_the_review_figure_names_its_source_and_time(known):
+    known.attrs["updated_at"] = "2026-06-01T09:30:00Z"
+    fig = no_warnings(plots.pricing_review, known, source="AssetPay sandbox (demo data)")
+    footers = [fig.get_supxlabel()]
+    assert any("Source: AssetPay sandbox (demo data)" in t and "2026-06-01 09:30 UTC" in t
+               for t in footers)  # fmt: skip
+
+
+def test_the_review_headline_counts_accounts_with_empty_inventories(known):
+    known.attrs["steam_ids"] = ["76561198000000001", "76561198000000002"]  # the second: empty
+    fig = no_warnings(plots.pricing_review, known)
+    assert fig._suptitle.get_text().splitlines()[1].startswith("2 accounts")
 
 
 def test_market_vs_offer_linear_when_prices_are_close():
@@ -146,7 +243,7 @@ def test_pricing_review_and_save(known, tmp_path):
 @pytest.mark.parametrize(
     "chart",
     [plots.payout_by_exterior, plots.market_vs_offer, plots.payout_distribution,
-     plots.exterior_ladder_heatmap],
+     plots.exterior_ladder_heatmap, plots.payout_vs_market],
 )  # fmt: skip
 def test_nothing_priced_gives_a_labelled_empty_chart(chart):
     df = from_items([row("AK-47 | Redline", FT, 10.0, 7.0, 0.2, accepted=False)])
@@ -177,6 +274,11 @@ def test_baseline_payout_distribution(known):
 @pytest.mark.mpl_image_compare(filename="exterior_ladder_heatmap.png", **MPL)
 def test_baseline_exterior_ladder_heatmap(known):
     return plots.exterior_ladder_heatmap(known).figure
+
+
+@pytest.mark.mpl_image_compare(filename="payout_vs_market.png", **MPL)
+def test_baseline_payout_vs_market(known):
+    return plots.payout_vs_market(known).figure
 
 
 @pytest.mark.mpl_image_compare(filename="pricing_review.png", **MPL)
