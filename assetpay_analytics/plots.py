@@ -9,6 +9,7 @@ per bar or group. Frames with nothing priced give a labelled empty chart.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -122,16 +123,14 @@ def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def _exterior_styles() -> list[tuple[str | None, str, str]]:
-    """(exterior or None, colour, marker) for every group a scatter draws, in order."""
-    styles: list[tuple[str | None, str, str]] = [
-        (e, EXTERIOR_COLORS[e], EXTERIOR_MARKERS[e]) for e in EXTERIORS
-    ]
-    return [*styles, (None, NO_EXTERIOR_COLOR, NO_EXTERIOR_MARKER)]
-
-
-def _exterior_key(df: pd.DataFrame) -> pd.Series:
-    return df["exterior"].astype(object).where(df["exterior"].notna(), None)
+def _groups(rows: pd.DataFrame) -> Iterator[tuple[str, str, str, pd.Series]]:
+    """(name, colour, marker, row mask) of each exterior present, then of the rest."""
+    exterior = rows["exterior"].astype(object).where(rows["exterior"].notna(), None)
+    styles = [(e, EXTERIOR_COLORS[e], EXTERIOR_MARKERS[e]) for e in EXTERIORS]
+    for name, color, marker in [*styles, (None, NO_EXTERIOR_COLOR, NO_EXTERIOR_MARKER)]:
+        mask = exterior.isna() if name is None else exterior.eq(name)
+        if mask.any():
+            yield name or "no exterior", color, marker, mask
 
 
 def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -162,13 +161,9 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         return _empty(ax, title)
     market = rows["market_price"].astype(float)
     offer = rows["offer_price"].astype(float)
-    exterior = _exterior_key(rows)
-    for name, color, marker in _exterior_styles():
-        mask = exterior.isna() if name is None else exterior.eq(name)
-        if mask.any():
-            label = f"{name or 'no exterior'} (n={int(mask.sum())})"
-            ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, label=label,
-                       marker=marker, edgecolors="none")  # fmt: skip
+    for name, color, marker, mask in _groups(rows):
+        ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, marker=marker,
+                   edgecolors="none", label=f"{name} (n={int(mask.sum())})")  # fmt: skip
     odd = analysis.outliers(df)
     if len(odd):
         ax.scatter(odd["market_price"].astype(float), odd["offer_price"].astype(float), s=70,
@@ -220,16 +215,13 @@ def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if rows.empty:
         return _empty(ax, title)
     market, ratio = rows["market_price"].astype(float), rows["payout_ratio"].astype(float)
-    exterior = _exterior_key(rows)
     ax.axhline(1.0, color=REFERENCE_COLOR, lw=1, label="100%: offer = market price")
-    for name, color, marker in _exterior_styles():
-        mask = exterior.isna() if name is None else exterior.eq(name)
-        if mask.any():
-            median = float(ratio[mask].median())
-            label = f"{name or 'no exterior'} (n={int(mask.sum())}, median {median:.0%})"
-            ax.scatter(market[mask], ratio[mask], s=22, alpha=0.75, color=color, marker=marker,
-                       edgecolors="none", label=label)  # fmt: skip
-            ax.axhline(median, color=color, lw=1.6, ls="--")
+    for name, color, marker, mask in _groups(rows):
+        median = float(ratio[mask].median())
+        label = f"{name} (n={int(mask.sum())}, median {median:.0%})"
+        ax.scatter(market[mask], ratio[mask], s=22, alpha=0.75, color=color, marker=marker,
+                   edgecolors="none", label=label)  # fmt: skip
+        ax.axhline(median, color=color, lw=1.6, ls="--")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_usd))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

@@ -132,7 +132,9 @@ def test_chart_of_the_filtered_rows(df):
     ax = figure.axes[0]
     heights = [bar.get_height() for bar in ax.patches]
     assert heights[2] == pytest.approx(30 / 40)  # FT priced rows: only the AK
-    assert [t.get_text() for t in ax.texts] == ["n=0", "n=0", "n=1", "n=0", "n=0"]
+    # each bar: its value (a dash where nothing is priced) and its count
+    assert [t.get_text() for t in ax.texts] == ["—\nn=0", "—\nn=0", "75%\nn=1", "—\nn=0",
+                                                "—\nn=0"]  # fmt: skip
 
 
 def test_errors_are_shown_in_the_app(df, monkeypatch):
