@@ -11,22 +11,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _cli_checks as checks
+from ._formats import pct, usd
 from ._redact import mask
 
 if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
     import pandas as pd
 
 __all__ = ["failure_table", "pct", "table", "usd"]
-
-
-def usd(value: float) -> str:
-    """Dollars with cents and thousands separators; a dash for a missing value."""
-    return "—" if value != value else f"${value:,.2f}"
-
-
-def pct(value: float) -> str:
-    """A ratio as a percentage with one decimal; a dash for a missing value."""
-    return "—" if value != value else f"{value:.1%}"
 
 
 def table(frame: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._formats import count, pct, usd
 from .constants import STAR_PREFIX, STATTRAK_PREFIX
 
 __all__ = [
@@ -78,13 +79,9 @@ class Summary(pd.Series):
 
 
 def _shown(key: str, value: Any) -> str:
-    if value is None or value != value:
-        return "—"
     if key in _COUNTS:
-        return f"{int(value):,}"
-    if key in _MONEY:
-        return f"${float(value):,.2f}"
-    return f"{float(value):.1%}"
+        return count(value)
+    return usd(value) if key in _MONEY else pct(value)
 
 
 def as_float(series: pd.Series) -> pd.Series:

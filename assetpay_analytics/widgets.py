@@ -10,7 +10,7 @@ on every change, and each figure is closed once drawn so none pile up.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import accessor as _accessor  # noqa: F401  (app.filtered gets df.assetpay)
 from . import analysis, plots
+from ._formats import pct, usd
 from .constants import EXTERIORS, GAME_CS2, GAME_RUST
 from .errors import AssetPayError
 
@@ -69,20 +70,16 @@ _TABLE_COLUMNS = {
 }
 
 
-def _usd(value: float) -> str:
-    return "—" if value != value else f"${value:,.2f}"
-
-
-def _pct(value: float) -> str:
-    return "—" if value != value else f"{value:.1%}"
-
-
 def _wear(value: float) -> str:
     return "—" if value != value else f"{value:.4f}"
 
 
 def _options(series: pd.Series) -> list[str]:
     return [_ALL, *sorted(str(v) for v in series.dropna().unique())]
+
+
+def _notice_html(text: str) -> str:
+    return f"<span style='color:#a50026'>⚠ {html.escape(text)}</span>" if text else ""
 
 
 def _anomalies(frame: pd.DataFrame) -> str:
@@ -108,6 +105,8 @@ class Explorer(w.VBox):
         An inventory frame (one account or many).
     rows : int
         How many rows the table shows (default 15).
+    labels : mapping of str to str, optional
+        SteamID -> a name for the account selector (``"alice (7656...)"``).
 
     Attributes
     ----------
@@ -126,10 +125,13 @@ class Explorer(w.VBox):
     '1 items · market value $10.00 · offer value $7.00 · payout ratio 70.0%'
     """
 
-    def __init__(self, df: pd.DataFrame, *, rows: int = 15) -> None:
-        self.rows = rows
+    def __init__(
+        self, df: pd.DataFrame, *, rows: int = 15, labels: Mapping[str, str] | None = None
+    ) -> None:
+        self.rows, self.labels = rows, dict(labels or {})
         self.exteriors = w.SelectMultiple(description="Exterior", rows=5,
                                           layout=w.Layout(width="260px"))  # fmt: skip
+        self.account = w.Dropdown(description="Account")
         self.weapon = w.Dropdown(description="Weapon")
         self.rarity = w.Dropdown(description="Rarity")
         self.search = w.Text(description="Search", placeholder="name contains…")
@@ -140,6 +142,7 @@ class Explorer(w.VBox):
         self.stattrak = w.Dropdown(description="StatTrak™", options=list(_STATTRAK))
         self.sort = w.Dropdown(description="Sort", options=list(SORTS))
         self.summary = w.HTML()
+        self.notice = w.HTML()  # why nothing is shown, when nothing is
         self.table = w.HTML()
         self.chart = w.Image(
             format="png", layout=w.Layout(width="500px", height="auto", object_fit="contain")
@@ -157,15 +160,16 @@ class Explorer(w.VBox):
         return f"Explorer({len(self.filtered)} of {len(self._frame)} items)"
 
     def _controls(self) -> list[w.ValueWidget]:
-        return [self.exteriors, self.weapon, self.rarity, self.search, self.min_offer,
-                self.max_offer, self.tradable_only, self.accepted_only, self.stattrak,
-                self.sort]  # fmt: skip
+        return [self.exteriors, self.account, self.weapon, self.rarity, self.search,
+                self.min_offer, self.max_offer, self.tradable_only, self.accepted_only,
+                self.stattrak, self.sort]  # fmt: skip
 
     def _layout(self) -> tuple[w.Widget, ...]:
         left = w.VBox([self.exteriors, self.stattrak, self.sort])
-        middle = w.VBox([self.weapon, self.rarity, self.search])
+        middle = w.VBox([self.account, self.weapon, self.rarity, self.search])
         right = w.VBox([self.min_offer, self.max_offer, self.tradable_only, self.accepted_only])
-        return (w.HBox([left, middle, right]), self.summary, self.error, self.chart, self.table)
+        top = w.HBox([left, middle, right])
+        return (top, self.summary, self.notice, self.error, self.chart, self.table)
 
     def set_frame(self, df: pd.DataFrame) -> None:
         """Explore another frame: reset the controls' choices and redraw."""
@@ -173,6 +177,9 @@ class Explorer(w.VBox):
         with self.hold_trait_notifications():
             self.exteriors.options = list(EXTERIORS)
             self.exteriors.value = ()
+            steam_ids = sorted(str(s) for s in df["steam_id"].dropna().unique())
+            self.account.options = [(_ALL, _ALL), *((self._label(s), s) for s in steam_ids)]
+            self.account.value = _ALL
             self.weapon.options = _options(df["weapon"])
             self.weapon.value = _ALL
             self.rarity.options = _options(df["rarity"])
@@ -183,6 +190,22 @@ class Explorer(w.VBox):
             self.min_offer.value = 0.0
         self.refresh()
 
+    def _label(self, steam_id: str) -> str:
+        label = self.labels.get(steam_id)
+        return f"{label} ({steam_id})" if label else steam_id
+
+    def notice_text(self, frame: pd.DataFrame) -> str:
+        """Why nothing is shown, when nothing is: an inverted offer range, no match."""
+        low, high = self.min_offer.value, self.max_offer.value
+        if low > high:
+            return (
+                f"Offer ≥ ${low:,.2f} is above offer ≤ ${high:,.2f}: no item can match. "
+                "Swap or widen the bounds."
+            )
+        if frame.empty and not self._frame.empty:
+            return "No item matches these filters: widen or clear one."
+        return ""
+
     def _on_change(self, _change: dict[str, Any]) -> None:
         self.refresh()
 
@@ -191,6 +214,7 @@ class Explorer(w.VBox):
         try:
             self.filtered = self.filter_frame()
             self.summary.value = f"<b>{html.escape(self.summary_text(self.filtered))}</b>"
+            self.notice.value = _notice_html(self.notice_text(self.filtered))
             self.table.value = self.table_html(self.filtered)
             self._draw(self.filtered)
             self.error.value = ""
@@ -203,6 +227,8 @@ class Explorer(w.VBox):
         keep = pd.Series(True, index=df.index)
         if self.exteriors.value:
             keep &= df["exterior"].isin(self.exteriors.value).fillna(False)
+        if self.account.value != _ALL:
+            keep &= df["steam_id"].astype("string").eq(self.account.value).fillna(False)
         if self.weapon.value != _ALL:
             keep &= df["weapon"].eq(self.weapon.value).fillna(False)
         if self.rarity.value != _ALL:
@@ -237,9 +263,9 @@ class Explorer(w.VBox):
         """
         totals = analysis.summary(frame)
         text = (
-            f"{int(totals['items'])} items · market value {_usd(totals['market_value'])} · "
-            f"offer value {_usd(totals['offer_value'])} · "
-            f"payout ratio {_pct(totals['payout_ratio'])}"
+            f"{int(totals['items'])} items · market value {usd(totals['market_value'])} · "
+            f"offer value {usd(totals['offer_value'])} · "
+            f"payout ratio {pct(totals['payout_ratio'])}"
         )
         anomalies = _anomalies(frame)
         return f"{text} · {anomalies}" if anomalies else text
@@ -249,7 +275,7 @@ class Explorer(w.VBox):
         shown = frame.reindex(columns=list(_TABLE_COLUMNS)).head(self.rows)
         shown = shown.rename(columns=_TABLE_COLUMNS)
         formats: dict[str, Callable[[float], str]] = {
-            "market": _usd, "offer": _usd, "payout": _pct, "float": _wear,
+            "market": usd, "offer": usd, "payout": pct, "float": _wear,
         }  # fmt: skip
         for column, fmt in formats.items():
             shown[column] = [fmt(float(v)) for v in shown[column].astype(float).fillna(np.nan)]
@@ -350,7 +376,9 @@ class InventoryLoader(w.VBox):
         return frame
 
 
-def explorer(df: pd.DataFrame, *, rows: int = 15) -> Explorer:
+def explorer(
+    df: pd.DataFrame, *, rows: int = 15, labels: Mapping[str, str] | None = None
+) -> Explorer:
     """An ipywidgets explorer of an inventory frame (see ``Explorer``).
 
     Examples
@@ -359,7 +387,7 @@ def explorer(df: pd.DataFrame, *, rows: int = 15) -> Explorer:
     >>> explorer(empty_frame())
     Explorer(0 of 0 items)
     """
-    return Explorer(df, rows=rows)
+    return Explorer(df, rows=rows, labels=labels)
 
 
 def inventory_loader(client: InventorySource, *, trade_url: str = "") -> InventoryLoader:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+import assetpay_analytics as apa
 from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults, data, serve
 from tests.sandbox_http import get, in_another_process, ok
@@ -298,3 +299,9 @@ def test_payout_ratio_falls_with_wear(box):
             ratios[item["exterior"]].append(price / market)
     means = [sum(r) / len(r) for r in ratios.values()]
     assert means[0] > means[2] > means[4]  # FN pays more than FT, FT more than BS
+
+
+def test_the_accounts_carry_their_names_by_steam_id(box):
+    assert len(box.labels) == len(box.accounts)
+    for name, account in box.accounts.items():
+        assert box.labels[apa.TradeUrl.parse(account.trade_url).steam_id] == name

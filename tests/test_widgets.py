@@ -258,3 +258,35 @@ def test_loader_feeds_the_explorer(sandbox, client):
     loader.on_load(app.set_frame)
     loader.load()
     assert len(app.filtered) == len(sandbox.items(sandbox.trade_urls[1]))
+
+
+# --- saying why nothing is shown -----------------------------------------------------------
+
+
+def test_an_inverted_offer_range_is_called_out(df):
+    # on main the explorer silently showed nothing
+    app = explorer(df)
+    app.min_offer.value, app.max_offer.value = 50.0, 10.0
+    assert app.filtered.empty
+    assert "above" in app.notice.value and "$50.00" in app.notice.value
+    assert "$10.00" in app.notice.value
+    app.max_offer.value = 100.0
+    assert app.notice.value == "" and len(app.filtered) == 3  # offers of 60, 80 and 90
+
+
+def test_an_empty_selection_says_so(df):
+    app = explorer(df)
+    app.search.value = "Dragon Lore"
+    assert app.filtered.empty and "No item matches" in app.notice.value
+    app.search.value = ""
+    assert app.notice.value == ""
+
+
+def test_accounts_are_chosen_by_label(df):
+    other = from_items([row("Glock-18 | Fade", FN, 500.0, 400.0)], steam_id="2")
+    both = pd.concat([df, other], ignore_index=True)
+    app = Explorer(both, labels={"1": "alice", "2": "bob"})
+    assert [label for label, _ in app.account.options] == ["All", "alice (1)", "bob (2)"]
+    app.account.value = "2"
+    assert app.filtered["steam_id"].astype(str).unique().tolist() == ["2"]
+    assert "1 items" in app.summary.value

@@ -80,6 +80,9 @@ class Sandbox:
     accounts : mapping of str to Account
         Every named account, the special ones included (private, fetch_failed,
         empty, flaky, steam_down, throttled).
+    labels : mapping of str to str
+        SteamID -> the account's name (``alice``...), for ``labels=`` in the explorer
+        and the reports.
     """
 
     def __init__(self, server: Any, state: SandboxState) -> None:
@@ -92,6 +95,9 @@ class Sandbox:
             {account.name: account for account in data.ACCOUNTS}
         )
         self.trade_urls = [a.trade_url for a in data.ACCOUNTS if a.kind == "normal"]
+        self.labels: Mapping[str, str] = MappingProxyType(
+            {TradeUrl.parse(a.trade_url).steam_id: a.name for a in data.ACCOUNTS}
+        )
         self._thread = threading.Thread(
             target=server.serve_forever, name="assetpay-sandbox", daemon=True
         )
