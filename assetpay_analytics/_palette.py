@@ -23,6 +23,7 @@ from types import MappingProxyType
 __all__ = [
     "EXTERIOR_COLORS",
     "EXTERIOR_MARKERS",
+    "GROUP_COLOR",
     "NO_EXTERIOR_COLOR",
     "NO_EXTERIOR_MARKER",
     "OUTLIER_COLOR",
@@ -53,6 +54,8 @@ EXTERIOR_MARKERS: Mapping[str, str] = MappingProxyType(
     }
 )
 NO_EXTERIOR_MARKER = "X"
+#: Bars of groups that are not exteriors (item types, price bands).
+GROUP_COLOR = "#44aa99"
 #: Rings around outliers; reference lines (parity, 100%).
 OUTLIER_COLOR = "#000000"
 REFERENCE_COLOR = "#000000"

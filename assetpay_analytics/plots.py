@@ -10,7 +10,6 @@ per bar or group. Frames with nothing priced give a labelled empty chart.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from . import analysis
-from ._coerce import to_timestamp
+from ._axes import empty, label_bars, new_axes, percent_axis, usd_tick
+from ._bars import payout_by_price_band, payout_by_type, payout_change_by_exterior
 from ._export import save_figure, to_image
 from ._palette import (
     EXTERIOR_COLORS,
@@ -32,6 +32,7 @@ from ._palette import (
     RATIO_CMAP,
     REFERENCE_COLOR,
 )
+from ._review import footer, has_exteriors, headline
 from .constants import EXTERIOR_SHORT, EXTERIORS
 
 __all__ = [
@@ -42,38 +43,15 @@ __all__ = [
     "footer",
     "market_vs_offer",
     "payout_by_exterior",
+    "payout_by_price_band",
+    "payout_by_type",
+    "payout_change_by_exterior",
     "payout_distribution",
     "payout_vs_market",
     "pricing_review",
     "save_figure",
     "to_image",
 ]
-
-_NO_DATA = "no priced items"
-
-
-def _usd(value: float, _pos: Any = None) -> str:
-    if value >= 1000:
-        return f"${value:,.0f}"
-    if value >= 1:
-        return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
-    return f"${value:.2f}"
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
-    if ax is not None:
-        return ax
-    _, new = plt.subplots(figsize=figsize, layout="constrained")
-    return new
-
-
-def _empty(ax: Axes, title: str) -> Axes:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, _NO_DATA, ha="center", va="center", transform=ax.transAxes,
-            color=NO_EXTERIOR_COLOR, fontsize=12)  # fmt: skip
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
 
 
 def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -98,28 +76,18 @@ def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> [round(float(bar.get_height()), 2) for bar in ax.patches]
     [0.0, 0.0, 0.7, 0.0, 0.0]
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     title = "AssetPay payout by exterior"
     table = analysis.by_exterior(df, no_exterior=False)
     if table["priced_items"].sum() == 0:
-        return _empty(ax, title)
+        return empty(ax, title)
     heights = table["payout_ratio"].fillna(0.0).to_numpy()
     labels = [EXTERIOR_SHORT[e] for e in EXTERIORS]
     bars = ax.bar(labels, heights, color=[EXTERIOR_COLORS[e] for e in EXTERIORS], width=0.7)
-    for bar, (_, row) in zip(bars, table.iterrows(), strict=True):
-        shown = "—" if np.isnan(row["payout_ratio"]) else f"{row['payout_ratio']:.0%}"
-        ax.annotate(
-            f"{shown}\nn={int(row['priced_items'])}",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9,
-        )  # fmt: skip
-    ax.set_ylim(0, max(1.0, float(np.nanmax(heights)) * 1.18))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("offer / market price (value-weighted)")
+    label_bars(ax, bars, table["payout_ratio"].to_numpy(float), table["priced_items"].tolist())
+    percent_axis(ax, heights, "offer / market price (value-weighted)")
     ax.set_xlabel("exterior (n = priced items)")
     ax.set_title(title)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
     return ax
 
 
@@ -153,12 +121,12 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> sum(len(c.get_offsets()) for c in ax.collections)
     2
     """
-    ax = _axes(ax, (7, 5.5))
+    ax = new_axes(ax, (7, 5.5))
     title = "Market price vs AssetPay offer"
     gap = analysis.price_gap(df)
     rows = gap[gap["payout_ratio"].notna()]
     if rows.empty:
-        return _empty(ax, title)
+        return empty(ax, title)
     market = rows["market_price"].astype(float)
     offer = rows["offer_price"].astype(float)
     for name, color, marker, mask in _groups(rows):
@@ -179,8 +147,8 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if log:
         ax.set_xscale("log")
         ax.set_yscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(_usd))
-    ax.yaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.xaxis.set_major_formatter(FuncFormatter(usd_tick))
+    ax.yaxis.set_major_formatter(FuncFormatter(usd_tick))
     ax.set_xlabel("market price (USD)")
     ax.set_ylabel("AssetPay offer (USD)")
     ax.set_title(f"{title} ({len(rows)} priced items)")
@@ -208,12 +176,12 @@ def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> ax.get_xscale(), [round(float(line.get_ydata()[0]), 2) for line in ax.get_lines()]
     ('log', [1.0, 0.7])
     """
-    ax = _axes(ax, (7, 5))
+    ax = new_axes(ax, (7, 5))
     title = "Payout ratio against market price"
     gap = analysis.price_gap(df)
     rows = gap[gap["payout_ratio"].notna()]
     if rows.empty:
-        return _empty(ax, title)
+        return empty(ax, title)
     market, ratio = rows["market_price"].astype(float), rows["payout_ratio"].astype(float)
     ax.axhline(1.0, color=REFERENCE_COLOR, lw=1, label="100%: offer = market price")
     for name, color, marker, mask in _groups(rows):
@@ -223,7 +191,7 @@ def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
                    edgecolors="none", label=label)  # fmt: skip
         ax.axhline(median, color=color, lw=1.6, ls="--")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(_usd))
+    ax.xaxis.set_major_formatter(FuncFormatter(usd_tick))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylim(0, max(1.05, float(ratio.max()) * 1.05))
     ax.set_xlabel("market price (USD, log scale)")
@@ -248,7 +216,7 @@ def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> [t.get_text() for t in payout_distribution(df).get_xticklabels()]
     ['FT\\nn=1']
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     title = "Payout ratio per item, by exterior"
     gap = analysis.price_gap(df)
     data, labels, colors = [], [], []
@@ -259,7 +227,7 @@ def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
             labels.append(f"{EXTERIOR_SHORT[exterior]}\nn={len(ratios)}")
             colors.append(EXTERIOR_COLORS[exterior])
     if not data:
-        return _empty(ax, title)
+        return empty(ax, title)
     boxes = ax.boxplot(data, tick_labels=labels, patch_artist=True, widths=0.6,
                        medianprops={"color": "black"},
                        flierprops={"marker": "o", "markersize": 3, "alpha": 0.5})  # fmt: skip
@@ -300,9 +268,9 @@ def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int =
     """
     title = "Payout ladder: median offer / market by skin and exterior"
     ladder = analysis.exterior_ladder(df).head(top)
-    ax = _axes(ax, (7.5, 1.2 + 0.38 * max(len(ladder), 3)))
+    ax = new_axes(ax, (7.5, 1.2 + 0.38 * max(len(ladder), 3)))
     if ladder.empty:
-        return _empty(ax, title)
+        return empty(ax, title)
     values = ladder.to_numpy(dtype=float)
     norm = _centred(values)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=RATIO_CMAP, norm=norm, aspect="auto")
@@ -328,29 +296,13 @@ def _centred(values: np.ndarray) -> TwoSlopeNorm:
                         vmax=max(high, centre + spread / 10))  # fmt: skip
 
 
-def _headline(df: pd.DataFrame) -> str:
-    totals = analysis.summary(df)
-    ratio = totals["payout_ratio"]
-    parts = [
-        f"{int(totals['items']):,} items",
-        f"{int(totals['priced_items']):,} priced",
-        f"market value {_usd(totals['market_value'])}",
-        f"offer value {_usd(totals['offer_value'])}",
-        "payout ratio " + ("—" if np.isnan(ratio) else f"{ratio:.1%}"),
-    ]
-    # the accounts fetched, an empty inventory included (its rows cannot say so)
-    accounts = len(df.attrs.get("steam_ids") or df["steam_id"].dropna().unique())
-    if accounts > 1:
-        parts.insert(0, f"{accounts} accounts")
-    return " · ".join(parts)
-
-
 def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:
-    """One figure for a pricing review: headline numbers, four panels and a footer.
+    """One figure for a pricing review: headline numbers, the panels that apply, a footer.
 
-    Panels: payout by exterior, payout ratio against market price, payout distribution,
-    payout ladder. The footer names the ``source`` and the data's time
-    (``attrs["updated_at"]``).
+    With exteriors: payout by exterior, payout ratio against market price, payout
+    distribution, payout ladder. Without (Rust; stickers and cases only): payout by item
+    type, by price band, and against market price. The footer names the ``source`` and
+    the data's time (``attrs["updated_at"]``).
 
     Returns
     -------
@@ -364,20 +316,18 @@ def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -
     True
     """
     figure = plt.figure(figsize=(15, 10.5), layout="constrained")
-    figure.suptitle(f"AssetPay pricing review\n{_headline(df)}", fontsize=14, parse_math=False)
+    figure.suptitle(f"AssetPay pricing review\n{headline(df)}", fontsize=14, parse_math=False)
     grid = figure.add_gridspec(2, 2)
-    payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
-    payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
-    payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
-    exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    if has_exteriors(df) or not analysis.priced(df).any():
+        payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
+        exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    else:
+        payout_by_type(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_by_price_band(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[1, :]))
     # a figure-level x label: constrained layout keeps room for it below the panels
     figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
                      parse_math=False)  # fmt: skip
     return figure
-
-
-def footer(df: pd.DataFrame, source: str) -> str:
-    """``Source: ... · data as of YYYY-MM-DD HH:MM UTC`` for a review figure."""
-    stamp = to_timestamp(df.attrs.get("updated_at"))
-    when = "time unknown" if stamp is None else f"as of {stamp:%Y-%m-%d %H:%M} UTC"
-    return f"Source: {source} · data {when} · made with assetpay-analytics"

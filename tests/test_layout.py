@@ -24,7 +24,8 @@ MAX_FUNCTION_LINES = 50
 DATA_LAYERS = {
     "frame", "_arrow", "_rows", "_assemble", "schema", "names", "_coerce", "_json", "_payload",
     "_anomalies", "parquet", "_pricing", "analysis", "accessor", "plots", "widgets",
-    "history", "_duck", "_snapshots", "_drift", "_palette", "_export", "_formats",
+    "history", "_duck", "_snapshots", "_drift", "_palette", "_export", "_formats", "_axes",
+    "_bars", "_review",
 }  # fmt: skip
 NETWORK_SIDE = {
     "client", "_session", "_http", "_retry", "_paging", "_params", "batch", "_fanout",

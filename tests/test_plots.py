@@ -16,6 +16,7 @@ import warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_hex, to_rgb
 
@@ -284,3 +285,87 @@ def test_baseline_payout_vs_market(known):
 @pytest.mark.mpl_image_compare(filename="pricing_review.png", **MPL)
 def test_baseline_pricing_review(known):
     return plots.pricing_review(known)
+
+
+# --- beyond the exteriors: types, price bands, two dates, Rust reviews ----------------------
+
+
+@pytest.fixture
+def rust():
+    """Rust items: no exteriors; two types; prices in three bands."""
+    rows = [
+        {"name": "Tempered AK47", "type": "Skin", "marketPrice": 40.0, "offer": {"price": 30.0}},
+        {"name": "Big Grin", "type": "Skin", "marketPrice": 12.0, "offer": {"price": 8.0}},
+        {"name": "Wood", "type": "Resource", "marketPrice": 0.5, "offer": {"price": 0.3},
+         "amount": 1000},
+        {"name": "Metal Fragments", "type": "Resource", "marketPrice": 0.8,
+         "offer": {"price": 0.4}},
+        {"name": "Hazmat Suit", "type": "Skin", "marketPrice": 150.0, "offer": {"price": 99.0}},
+    ]  # fmt: skip
+    return from_items(rows, steam_id="76561198000000003", game="252490")
+
+
+def test_payout_by_type_by_hand(rust):
+    ax = no_warnings(plots.payout_by_type, rust)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Skin", "Resource"]  # by value
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights == pytest.approx([(30 + 8 + 99) / (40 + 12 + 150), (0.3 + 0.4) / (0.5 + 0.8)])
+    assert [t.get_text().split("\n")[1] for t in ax.texts] == ["n=3", "n=2"]
+
+
+def test_payout_by_price_band_by_hand(rust):
+    ax = no_warnings(plots.payout_by_price_band, rust)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "< $1", "$1–10", "$10–100", "$100–1k", "≥ $1k",
+    ]  # fmt: skip
+    heights = [bar.get_height() for bar in ax.patches]
+    # < $1: wood and metal; $10-100: the AK and the grin; $100-1k: the suit
+    assert heights == pytest.approx([0.7 / 1.3, 0.0, 38 / 52, 99 / 150, 0.0])
+
+
+def test_payout_change_by_exterior_by_hand():
+    def frame(offer):
+        return from_items([row("AWP | Asiimov", FT, 100.0, offer, 0.2) | {"id": "1"},
+                           row("AK-47 | Redline", MW, 20.0, 15.0, 0.1) | {"id": "2"}],
+                          steam_id="76561198000000001")  # fmt: skip
+
+    ax = no_warnings(plots.payout_change_by_exterior, frame(70.0), frame(60.0))
+    heights = [bar.get_height() for bar in ax.patches]
+    # before: FN 0, MW 0.75, FT 0.70, WW 0, BS 0; after: FT 0.60
+    assert heights == pytest.approx([0, 0.75, 0.70, 0, 0, 0, 0.75, 0.60, 0, 0])
+    assert [t.get_text() for t in ax.texts] == ["+0.0 pt", "−10.0 pt"]
+
+
+def test_a_rust_review_shows_what_applies_to_rust(rust):
+    # on main three of four panels said "no priced items" under a headline with priced items
+    fig = no_warnings(plots.pricing_review, rust)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "no priced items" not in texts
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "AssetPay payout by item type" in titles
+    assert "AssetPay payout by market price" in titles
+    assert any(title.startswith("Payout ratio against market price") for title in titles)
+    assert "5 priced" in fig._suptitle.get_text()
+
+
+def test_stickers_and_cases_only_get_the_type_panels():
+    df = from_items([row("Kilowatt Case", None, 0.6, 0.4, None) | {"type": "Container"},
+                     row("Sticker | Crown (Foil)", None, 900.0, 700.0, None)
+                     | {"type": "Sticker"}])  # fmt: skip
+    fig = no_warnings(plots.pricing_review, df)
+    assert "no priced items" not in [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.mpl_image_compare(filename="pricing_review_rust.png", **MPL)
+def test_baseline_pricing_review_rust(rust):
+    return plots.pricing_review(rust)
+
+
+@pytest.mark.mpl_image_compare(filename="payout_change_by_exterior.png", **MPL)
+def test_baseline_payout_change_by_exterior(known):
+    before = known.copy()
+    ids = [f"i{n}" for n in range(len(known))]
+    before["item_id"] = pd.Series(ids, dtype=known["item_id"].dtype)
+    after = before.copy()
+    after["offer_price"] = (before["offer_price"] * np.tile([0.9, 1.0, 1.05, 1.0], 4)).round(2)
+    return plots.payout_change_by_exterior(before, after).figure
