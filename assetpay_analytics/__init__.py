@@ -10,8 +10,8 @@ Quick tour::
     df.assetpay.by_exterior()                              # pricing by exterior
 
 With a key in ``ASSETPAY_API_KEY``, ``apa.AssetPayClient()`` talks to the real API.
-The submodules ``analysis``, ``plots``, ``widgets``, ``sandbox``, ``frame``, ``history``
-and ``constants`` are loaded on first use, so ``import assetpay_analytics`` stays light.
+The submodules ``analysis``, ``plots``, ``widgets``, ``sandbox``, ``frame``, ``history``,
+``report`` and ``constants`` are loaded on first use, so ``import assetpay_analytics`` stays light.
 """
 
 from __future__ import annotations
@@ -35,13 +35,15 @@ from .errors import (
 from .tradeurl import TradeUrl
 
 if TYPE_CHECKING:
-    from . import analysis, constants, frame, history, plots, sandbox, widgets
+    from . import analysis, constants, frame, history, plots, report, sandbox, widgets
     from .client import AssetPayClient, CacheInfo, Page, RetryPolicy
     from .history import SnapshotStore
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("analysis", "constants", "frame", "history", "plots", "sandbox", "widgets")
+_LAZY_MODULES = (
+    "analysis", "constants", "frame", "history", "plots", "report", "sandbox", "widgets",
+)  # fmt: skip
 # The client pulls in pandas and requests-cache: loaded on first use so the CLI starts fast.
 _LAZY_NAMES = {name: "client" for name in ("AssetPayClient", "CacheInfo", "Page", "RetryPolicy")}
 _LAZY_NAMES["SnapshotStore"] = "history"
@@ -70,6 +72,7 @@ __all__ = [
     "frame",
     "history",
     "plots",
+    "report",
     "sandbox",
     "widgets",
 ]

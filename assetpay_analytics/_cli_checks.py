@@ -12,6 +12,7 @@ imports pandas, so these checks answer at once.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 import tempfile
@@ -214,6 +215,51 @@ def store_path(value: str) -> Path:
     return path
 
 
+def out_dir(value: str) -> Path:
+    """``report --out``: a folder for the review document (made if missing)."""
+    path = Path(value).expanduser()
+    if path.is_file():
+        raise argparse.ArgumentTypeError(f"{_shown(value)} is a file, not a folder")
+    problem = unwritable(path / "report.html")
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return path
+
+
+def url_file(value: str) -> list[str]:
+    """``--file``: trade URLs, one per line; blank lines and ``#`` comments skipped."""
+    try:
+        text = Path(value).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise argparse.ArgumentTypeError(f"cannot read {_shown(value)}: {err}") from None
+    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [line for line in lines if line]
+
+
+def labels_file(value: str) -> dict[str, str]:
+    """``report --labels``: a CSV of ``steam_id,label`` rows (a header row is allowed)."""
+    try:
+        with Path(value).expanduser().open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise argparse.ArgumentTypeError(f"cannot read {_shown(value)}: {err}") from None
+    labels = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2}
+    labels = {steam_id: label for steam_id, label in labels.items() if steam_id.isdigit()}
+    if not labels:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(value)} holds no steam_id,label row (e.g. 76561198000000001,alice)"
+        )
+    return labels
+
+
+def day(value: str) -> date:
+    """``report --since``: a day, YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, got {value!r}") from None
+
+
 def chart_path(value: str) -> Path:
     """``report --chart``: a ``.png``, ``.svg`` or ``.pdf`` file that can be written."""
     return _output(value, CHART_SUFFIXES)
@@ -243,6 +289,9 @@ def check_trade_urls(urls: Sequence[str]) -> None:
 
 def check_source(args: argparse.Namespace) -> None:
     """The accounts and source options of ``report``/``fetch``, checked before anything starts."""
+    args.trade_urls = [*args.trade_urls, *(getattr(args, "file", None) or [])]
+    if getattr(args, "since", None) and not getattr(args, "store", None):
+        usage_error("--since picks the payout trend of a history store: add --store STORE")
     if not args.sandbox and not args.trade_urls:
         usage_error("give at least one TRADE_URL (or --sandbox for the demo)")
     if args.sandbox and args.offline:

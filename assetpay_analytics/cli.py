@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from . import _cli_checks as checks
 from . import _cli_format as fmt
+from ._cli_report import add_document_args, source_of, write_document
 from ._redact import mask
 from .constants import DEFAULT_BASE_URL
 from .errors import AssetPayError
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     lo, hi = checks.DPI_RANGE
     report.add_argument("--dpi", type=checks.dpi, default=300,
                         help=f"PNG resolution, {lo} to {hi} (default 300)")  # fmt: skip
+    add_document_args(report)
 
     fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file",
                                 epilog=_epilog("fetch"), **style)  # fmt: skip
@@ -121,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_source_args(command: argparse.ArgumentParser) -> None:
     command.add_argument("trade_urls", nargs="*", metavar="TRADE_URL", help="Steam trade URLs")
+    command.add_argument("--file", type=checks.url_file, metavar="FILE",
+                         help="also the trade URLs in FILE, one per line (# comments)")  # fmt: skip
     command.add_argument(
         "--sandbox",
         action="store_true",
@@ -248,8 +252,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.chart and df.attrs.get("steam_ids"):
         from . import plots
 
-        source = "AssetPay sandbox (demo data)" if args.sandbox else "AssetPay Merchant API"
-        figure = plots.pricing_review(df, source=source)
+        figure = plots.pricing_review(df, source=source_of(args))
         try:
             plots.save_figure(figure, args.chart, dpi=args.dpi)
         except OSError as err:
@@ -261,6 +264,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"\nreview figure saved to {args.chart}")
     elif args.chart:
         print(f"\nno account loaded: no figure saved to {args.chart}")
+    if args.out and write_document(args, df):
+        return 1
     return _failed(df)
 
 

@@ -28,6 +28,7 @@ PUBLIC = [
     "frame",
     "history",
     "plots",
+    "report",
     "sandbox",
     "widgets",
 ]

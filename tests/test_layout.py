@@ -25,7 +25,7 @@ DATA_LAYERS = {
     "frame", "_arrow", "_rows", "_assemble", "schema", "names", "_coerce", "_json", "_payload",
     "_anomalies", "parquet", "_pricing", "analysis", "accessor", "plots", "widgets",
     "history", "_duck", "_snapshots", "_drift", "_palette", "_export", "_formats", "_axes",
-    "_bars", "_review",
+    "_bars", "_review", "report", "_report_html",
 }  # fmt: skip
 NETWORK_SIDE = {
     "client", "_session", "_http", "_retry", "_paging", "_params", "batch", "_fanout",

@@ -53,6 +53,7 @@ from .faults import MALFORMED_KINDS, Faults
 __all__ = [
     "DIALECTS",
     "IDLE_TIMEOUT",
+    "LABELS",
     "LOG_LIMIT",
     "MALFORMED_KINDS",
     "SANDBOX_API_KEY",
@@ -64,6 +65,12 @@ __all__ = [
     "serve",
     "start",
 ]
+
+
+#: SteamID -> the demo account's name (alice, bob, ...), also ``Sandbox.labels``.
+LABELS: Mapping[str, str] = MappingProxyType(
+    {TradeUrl.parse(account.trade_url).steam_id: account.name for account in data.ACCOUNTS}
+)
 
 
 class Sandbox:
@@ -95,9 +102,7 @@ class Sandbox:
             {account.name: account for account in data.ACCOUNTS}
         )
         self.trade_urls = [a.trade_url for a in data.ACCOUNTS if a.kind == "normal"]
-        self.labels: Mapping[str, str] = MappingProxyType(
-            {TradeUrl.parse(a.trade_url).steam_id: a.name for a in data.ACCOUNTS}
-        )
+        self.labels: Mapping[str, str] = LABELS
         self._thread = threading.Thread(
             target=server.serve_forever, name="assetpay-sandbox", daemon=True
         )
