@@ -23,6 +23,7 @@ import pandas as pd
 from ._coerce import to_timestamp
 from .analysis import (
     Comparison,
+    by_account,
     by_exterior,
     by_group,
     compare,
@@ -186,6 +187,10 @@ class AssetPayAccessor:
     def by_exterior(self, *, no_exterior: bool = True) -> pd.DataFrame:
         """See ``analysis.by_exterior``."""
         return by_exterior(self._df, no_exterior=no_exterior)
+
+    def by_account(self, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """See ``analysis.by_account``."""
+        return by_account(self._df, labels)
 
     def by_group(self, by: str | Sequence[str]) -> pd.DataFrame:
         """See ``analysis.by_group``."""

@@ -18,9 +18,8 @@ Definitions used throughout
 Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
 one row and its prices are summed as given, not multiplied by ``amount``.
 
-Analyses of change (``compare`` two frames item by item, ``payout_trend`` over a
-history of snapshots) live in ``_drift`` and are re-exported here; their module
-docstring states how items are matched and ratios weighted.
+Analyses of change (``compare``, ``payout_trend``) live in ``_drift``, re-exported here;
+its docstring states how items are matched and ratios weighted.
 
 The ``df.assetpay`` accessor (module ``accessor``) exposes every function here and the
 charts of ``plots``; this module never imports the charts.
@@ -28,7 +27,7 @@ charts of ``plots``; this module never imports the charts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,6 +49,7 @@ from .constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, NO_EXTERIOR
 __all__ = [
     "GROUP_COLUMNS",
     "Comparison",
+    "by_account",
     "by_exterior",
     "by_group",
     "compare",
@@ -180,6 +180,41 @@ def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
         raise KeyError(f"by_group: no column(s) {missing}; the frame has {list(df.columns)}")
     out = aggregate(df, [df[key] for key in keys], observed=True, dropna=False)
     return out.sort_values("market_value", ascending=False, kind="stable")
+
+
+def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Pricing per account, every account fetched included (an empty one has zeros).
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame; its accounts are ``attrs["steam_ids"]`` (a batch lists empty
+        inventories there too), else those in its rows.
+    labels : mapping of str to str, optional
+        SteamID -> a name: the index reads ``"alice (7656...)"`` where one is known.
+
+    Returns
+    -------
+    DataFrame
+        One row per account, in the batch's order; columns ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 7}}], steam_id="1")
+    >>> df.attrs["steam_ids"] = ["1", "2"]
+    >>> by_account(df, labels={"1": "alice"})["items"].to_dict()
+    {'alice (1)': 1, '2': 0}
+    """
+    listed = df.attrs.get("steam_ids") or sorted(df["steam_id"].dropna().astype(str).unique())
+    table = aggregate(df, df["steam_id"].astype("string").rename("steam_id"),
+                      observed=True, dropna=True).reindex(listed)  # fmt: skip
+    table[["market_value", "offer_value"]] = table[["market_value", "offer_value"]].fillna(0)
+    table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
+    names = labels or {}
+    shown = [f"{names[s]} ({s})" if s in names else s for s in map(str, table.index)]
+    table.index = pd.Index(shown, name="account")
+    return table
 
 
 def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFrame:

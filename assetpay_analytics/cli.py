@@ -190,12 +190,7 @@ def _report(df: pd.DataFrame) -> str:
 
     totals = analysis.summary(df)
     fetched = df.attrs.get("steam_ids", [])
-    per_account = analysis.by_group(df, "steam_id").reindex(fetched)  # accounts with 0 items too
-    counts = ["items", "priced_items"]
-    per_account[counts] = per_account[counts].fillna(0).astype("int64")
-    per_account[["market_value", "offer_value"]] = per_account[
-        ["market_value", "offer_value"]
-    ].fillna(0.0)
+    per_account = analysis.by_account(df)  # accounts with 0 items too
     columns = ["items", "priced_items", "market_value", "offer_value", "payout_ratio"]
     lines = [
         f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}",

@@ -125,11 +125,7 @@ def _tables(
     """The report's tables, numbers unformatted, in the order the document shows them."""
     totals = analysis.summary(df)
     tables = {"summary": pd.DataFrame({"value": list(totals.to_numpy())}, index=totals.index)}
-    fetched = df.attrs.get("steam_ids") or sorted(df["steam_id"].dropna().astype(str).unique())
-    by_account = analysis.by_group(df, "steam_id").reindex(fetched)
-    by_account[_COLUMNS[:2]] = by_account[_COLUMNS[:2]].fillna(0).astype("int64")
-    by_account.index = pd.Index(_labelled(by_account.index, labels), name="account")
-    tables["by_account"] = by_account[_COLUMNS]
+    tables["by_account"] = analysis.by_account(df, labels)[_COLUMNS]
     if has_exteriors(df):
         tables["by_exterior"] = analysis.by_exterior(df)[[*_COLUMNS, "mean_wear"]]
     else:

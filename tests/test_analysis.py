@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from assetpay_analytics import analysis
 from assetpay_analytics.analysis import (
+    by_account,
     by_exterior,
     by_group,
     exterior_ladder,
@@ -322,3 +323,16 @@ def test_groups_add_up_to_the_summary(items):
     ratios = price_gap(df)["payout_ratio"].dropna()
     assert (ratios >= 0).all()
     assert len(ratios) == total["priced_items"]
+
+
+def test_by_account_lists_every_account_fetched_with_its_label():
+    df = from_items([item(market=10, offer=7), item(market=30, offer=20)],
+                    steam_id="76561198000000001")  # fmt: skip
+    df.attrs["steam_ids"] = ["76561198000000001", "76561198000000002"]  # the second: empty
+    table = by_account(df, labels={"76561198000000001": "alice"})
+    assert table.index.tolist() == ["alice (76561198000000001)", "76561198000000002"]
+    assert table["items"].tolist() == [2, 0]
+    assert table["market_value"].tolist() == [40.0, 0.0]
+    assert table.loc["alice (76561198000000001)", "payout_ratio"] == pytest.approx(27 / 40)
+    assert math.isnan(table.loc["76561198000000002", "payout_ratio"])
+    assert table["items"].sum() == summary(df)["items"]
