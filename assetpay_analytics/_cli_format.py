@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _cli_checks as checks
-from ._formats import pct, usd
+from ._formats import formatted, pct, usd
 from ._redact import mask
 
 if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
@@ -21,18 +21,8 @@ __all__ = ["failure_table", "pct", "table", "usd"]
 
 
 def table(frame: pd.DataFrame) -> str:
-    """Money and ratio columns formatted for a terminal."""
-    shown = frame.astype(object).copy()
-    for column in shown.columns:
-        if column.endswith("_value"):
-            shown[column] = [usd(float(v)) for v in frame[column].fillna(float("nan"))]
-        elif "ratio" in column:
-            shown[column] = [pct(float(v)) for v in frame[column].fillna(float("nan"))]
-        elif column == "mean_wear":
-            shown[column] = [
-                "—" if v != v else f"{v:.3f}" for v in frame[column].fillna(float("nan"))
-            ]
-    return shown.to_string()
+    """A table for a terminal: dollars, percentages, whole counts, readable headers."""
+    return str(formatted(frame).to_string())
 
 
 #: The failure table: no line longer than this; the columns before the message are capped.

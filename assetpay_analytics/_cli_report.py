@@ -16,7 +16,7 @@ from . import _cli_checks as checks
 if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
     import pandas as pd
 
-__all__ = ["add_document_args", "source_of", "write_document"]
+__all__ = ["add_document_args", "labels_of", "source_of", "write_document"]
 
 
 def add_document_args(report: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_document_args(report: argparse.ArgumentParser) -> None:
                         help="also write the review document there: report.html, charts "
                              "(PNG, SVG, one PDF) and tables (CSV)")  # fmt: skip
     report.add_argument("--labels", type=checks.labels_file, metavar="CSV",
-                        help="account names for the document: rows of steam_id,label")  # fmt: skip
+                        help="account names: rows of steam_id,label")  # fmt: skip
     report.add_argument("--store", type=checks.store_path, metavar="STORE",
                         help="a history store (fetch --snapshot): the drift section")  # fmt: skip
     report.add_argument("--since", type=checks.day, metavar="DATE",
@@ -37,12 +37,18 @@ def source_of(args: argparse.Namespace) -> str:
     return "AssetPay sandbox (demo data)" if args.sandbox else "AssetPay Merchant API"
 
 
+def labels_of(args: argparse.Namespace) -> dict[str, str]:
+    """Account names: the sandbox's demo names, then those of ``--labels``."""
+    from .sandbox import LABELS
+
+    return {**(LABELS if args.sandbox else {}), **(args.labels or {})}
+
+
 def write_document(args: argparse.Namespace, df: pd.DataFrame) -> int:
     """Write the document into ``args.out``; 0, or 1 when it cannot be written."""
     from .report import write_report
-    from .sandbox import LABELS
 
-    labels = {**(LABELS if args.sandbox else {}), **(args.labels or {})}
+    labels = labels_of(args)
     previous, trend = _history(args, df)
     try:
         files = write_report(df, args.out, labels=labels, source=source_of(args),

@@ -13,14 +13,29 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MISSING", "count", "pct", "usd"]
+__all__ = ["MISSING", "count", "formatted", "header", "pct", "usd"]
+
+#: Column names as a person reads them (others: underscores become spaces).
+_HEADERS = {
+    "priced_items": "priced",
+    "median_payout_ratio": "median payout ratio",
+    "mean_wear": "mean float",
+    "kept_priced": "kept, priced both times",
+}
+_COUNTS = frozenset({"items", "priced_items", "kept_priced", "added", "removed", "kept",
+                     "items_before", "items_after", "tradable_items"})  # fmt: skip
 
 #: What a missing value reads as.
 MISSING = "—"
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value != value
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN
+    except TypeError:  # pd.NA has no truth value
+        return True
 
 
 def usd(value: Any) -> str:
@@ -36,3 +51,43 @@ def pct(value: Any) -> str:
 def count(value: Any) -> str:
     """A whole number with thousands separators."""
     return MISSING if _missing(value) else f"{int(value):,}"
+
+
+def header(column: str) -> str:
+    """A column's name as a person reads it; money columns say their currency.
+
+    Examples
+    --------
+    >>> header("market_value"), header("priced_items"), header("payout_ratio_change")
+    ('market value (USD)', 'priced', 'payout ratio change')
+    """
+    if column in _HEADERS:
+        return _HEADERS[column]
+    money = ("value" in column or "price" in column) and "ratio" not in column
+    return column.replace("_", " ") + (" (USD)" if money else "")
+
+
+def formatted(frame: Any) -> Any:
+    """A copy of a table for people: dollars, percentages, whole counts, readable headers.
+
+    The numbers of ``frame`` are untouched (it is copied); CSV files keep them raw.
+    """
+    shown = frame.astype(object).copy()
+    for column in frame.columns:
+        style = _style(str(column))
+        if style is not None:
+            shown[column] = [style(value) for value in frame[column]]
+    shown.columns = [header(str(column)) for column in frame.columns]
+    return shown
+
+
+def _style(column: str) -> Any:
+    if column in _COUNTS or column.startswith("accounts"):
+        return count
+    if "ratio" in column or column == "accepted_share":
+        return pct
+    if "value" in column or "price" in column:
+        return usd
+    if column == "mean_wear":
+        return lambda value: MISSING if _missing(value) else f"{float(value):.3f}"
+    return None

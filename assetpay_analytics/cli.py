@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from . import _cli_checks as checks
 from . import _cli_format as fmt
-from ._cli_report import add_document_args, source_of, write_document
+from ._cli_report import add_document_args, labels_of, source_of, write_document
 from ._redact import mask
 from .constants import DEFAULT_BASE_URL
 from .errors import AssetPayError
@@ -184,16 +184,24 @@ def _anomaly_lines(df: pd.DataFrame) -> list[str]:
     return [f"{n} {noun} set aside (see df.assetpay.anomalies)"] if n else []
 
 
-def _report(df: pd.DataFrame) -> str:
+def _as_of(df: pd.DataFrame) -> str:
+    from ._coerce import to_timestamp
+
+    stamp = to_timestamp(df.attrs.get("updated_at"))
+    return "" if stamp is None else f", data as of {stamp:%Y-%m-%d %H:%M} UTC"
+
+
+def _report(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:
     from . import accessor as _accessor  # noqa: F401  (df.assetpay on any frame)
     from . import analysis
 
     totals = analysis.summary(df)
     fetched = df.attrs.get("steam_ids", [])
-    per_account = analysis.by_account(df)  # accounts with 0 items too
+    per_account = analysis.by_account(df, labels)  # accounts with 0 items too
     columns = ["items", "priced_items", "market_value", "offer_value", "payout_ratio"]
     lines = [
-        f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}",
+        f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}"
+        f"{_as_of(df)}",
         "",
         f"items {int(totals['items'])}, priced {int(totals['priced_items'])}, "
         f"market value {fmt.usd(totals['market_value'])}, "
@@ -243,7 +251,7 @@ def _cannot_write(path: Path, err: OSError) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     df = _load(args)
-    print(_report(df))
+    print(_report(df, labels_of(args)))
     if args.chart and df.attrs.get("steam_ids"):
         from . import plots
 

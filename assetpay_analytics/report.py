@@ -21,7 +21,6 @@ history store and calls it.
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from . import analysis, plots
-from ._formats import count, pct, usd
+from ._formats import count, formatted, pct, usd
 from ._report_html import DEFINITIONS, page
 from ._review import footer, has_exteriors
 
@@ -107,7 +106,7 @@ def write_report(
         _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
     ]
     images = _save_charts(figures, folder / "charts", files)
-    sections = {name: _shown(table) for name, table in tables.items()}
+    sections = {name: _shown(name, table, df) for name, table in tables.items()}
     files.html.write_text(
         page(df, sections, images, footer=footer(df, source), drift=previous is not None),
         encoding="utf-8",
@@ -203,27 +202,19 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _shown(table: pd.DataFrame) -> str:
-    """A table as HTML, money in dollars, ratios in percent, counts whole."""
-    shown = table.astype(object).copy()
-    for column in shown.columns:
-        values = table[column]
-        if column == "value":  # the summary: each row its own kind
-            shown[column] = [_value(str(key), v) for key, v in values.items()]
-        elif column.endswith("_value") or column.endswith("_value_change"):
-            shown[column] = [usd(v) for v in values]
-        elif "ratio" in column:
-            shown[column] = [pct(v) for v in values]
-        elif column in ("items", "priced_items", "kept_priced", "added", "removed", "kept"):
-            shown[column] = [count(v) for v in values]
-        elif column == "mean_wear":
-            shown[column] = ["—" if v != v else f"{v:.3f}" for v in values]
-    return shown.to_html(border=0, classes="table", na_rep="—", escape=True)
+def _shown(name: str, table: pd.DataFrame, df: pd.DataFrame) -> str:
+    """A table as HTML for people (``_formats.formatted``); the headline as its Summary."""
+    if name == "summary":
+        shown = analysis.summary(df).formatted().to_frame("value")
+    elif name == "drift_summary":
+        values = [_drift_value(str(key), value) for key, value in table["value"].items()]
+        shown = pd.DataFrame({"value": values}, index=table.index)
+    else:
+        shown = formatted(table)
+    return str(shown.to_html(border=0, classes="table", na_rep="—", escape=True))
 
 
-def _value(key: str, value: object) -> str:
-    if "ratio" in key or key == "accepted_share":
+def _drift_value(key: str, value: object) -> str:
+    if "ratio" in key:
         return pct(value)
-    if "value" in key:
-        return usd(value)
-    return count(value) if isinstance(value, (int, float)) else html.escape(str(value))
+    return usd(value) if "value" in key else count(value)

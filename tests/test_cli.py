@@ -46,8 +46,9 @@ def test_report_on_the_sandbox(box, capsys):
     assert f"{len(box.trade_urls)} account(s)" in out
     assert f"items {n_items}," in out
     assert f"market value ${market:,.2f}" in out
-    for url in box.trade_urls:
-        assert apa.TradeUrl.parse(url).steam_id in out
+    for url in box.trade_urls:  # each account by its name (on main: SteamIDs only)
+        steam_id = apa.TradeUrl.parse(url).steam_id
+        assert f"{box.labels[steam_id]} ({steam_id})" in out
     for exterior in apa.constants.EXTERIORS:
         assert exterior in out
     # the by-exterior table reconciles with the headline: a row for items without one
