@@ -70,7 +70,18 @@ def header(column: str) -> str:
 def formatted(frame: Any) -> Any:
     """A copy of a table for people: dollars, percentages, whole counts, readable headers.
 
-    The numbers of ``frame`` are untouched (it is copied); CSV files keep them raw.
+    For a notebook or a document (``analysis.formatted``); the numbers of ``frame`` are
+    untouched, so keep computing (and writing CSV) from the table itself.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"items": [1692], "market_value": [1762265.56],
+    ...                       "payout_ratio": [0.815]}, index=["all"])
+    >>> formatted(table).iloc[0].tolist()
+    ['1,692', '$1,762,265.56', '81.5%']
+    >>> formatted(table).columns.tolist()
+    ['items', 'market value (USD)', 'payout ratio']
     """
     shown = frame.astype(object).copy()
     for column in frame.columns:

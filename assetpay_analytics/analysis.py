@@ -18,11 +18,9 @@ Definitions used throughout
 Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
 one row and its prices are summed as given, not multiplied by ``amount``.
 
-Analyses of change (``compare``, ``payout_trend``) live in ``_drift``, re-exported here;
-its docstring states how items are matched and ratios weighted.
-
-The ``df.assetpay`` accessor (module ``accessor``) exposes every function here and the
-charts of ``plots``; this module never imports the charts.
+Analyses of change (``compare``, ``payout_trend``) live in ``_drift`` (its docstring
+says how items are matched), ``formatted`` in ``_formats``; both re-exported here. The
+``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._drift import Comparison, compare, payout_trend
+from ._formats import formatted
 from ._pricing import (
     GROUP_COLUMNS,
     Summary,
@@ -54,6 +53,7 @@ __all__ = [
     "by_group",
     "compare",
     "exterior_ladder",
+    "formatted",
     "outliers",
     "payout_trend",
     "price_gap",
