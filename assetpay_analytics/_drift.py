@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._pricing import aggregate, as_float, per_row, priced, ratios, skin_label
+from ._pricing import accounts_of, aggregate, as_float, per_row, priced, ratios, skin_label
 from .constants import EXTERIORS
 
 __all__ = ["Comparison", "compare", "payout_trend", "trend_sums", "trend_table"]
@@ -206,7 +206,7 @@ def _by_account(
     added: pd.DataFrame,
     removed: pd.DataFrame,
 ) -> pd.DataFrame:
-    accounts = sorted(_accounts(before) | _accounts(after))
+    accounts = sorted(set(accounts_of(before)) | set(accounts_of(after)))
     old = aggregate(before, before["steam_id"].astype("string"), observed=True, dropna=True)
     new = aggregate(after, after["steam_id"].astype("string"), observed=True, dropna=True)
     out = pd.DataFrame(index=pd.Index(accounts, name="steam_id", dtype="string"))
@@ -223,13 +223,6 @@ def _by_account(
     return out
 
 
-def _accounts(df: pd.DataFrame) -> set[str]:
-    listed = df.attrs.get("steam_ids") or (
-        [df.attrs["steam_id"]] if df.attrs.get("steam_id") else []
-    )
-    return {str(s) for s in listed} | set(df["steam_id"].dropna().astype(str))
-
-
 def _totals(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -238,8 +231,8 @@ def _totals(
     removed: pd.DataFrame,
 ) -> pd.Series:
     values: dict[str, Any] = {
-        "accounts_before": len(_accounts(before)),
-        "accounts_after": len(_accounts(after)),
+        "accounts_before": len(set(accounts_of(before))),
+        "accounts_after": len(set(accounts_of(after))),
         "items_before": len(before),
         "items_after": len(after),
         "added": len(added),

@@ -11,9 +11,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MISSING", "count", "formatted", "header", "pct", "usd"]
+__all__ = ["MISSING", "count", "formatted", "header", "labelled", "pct", "usd", "value_text"]
 
 #: Column names as a person reads them (others: underscores become spaces).
 _HEADERS = {
@@ -39,8 +40,11 @@ def _missing(value: Any) -> bool:
 
 
 def usd(value: Any) -> str:
-    """Dollars with cents and thousands separators."""
-    return MISSING if _missing(value) else f"${float(value):,.2f}"
+    """Dollars with cents and thousands separators (a loss reads ``-$5.00``)."""
+    if _missing(value):
+        return MISSING
+    amount = float(value)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def pct(value: Any) -> str:
@@ -102,3 +106,26 @@ def _style(column: str) -> Any:
     if column == "mean_wear":
         return lambda value: MISSING if _missing(value) else f"{float(value):.3f}"
     return None
+
+
+def value_text(key: str, value: Any) -> str:
+    """One named number as it reads: counts whole, money in dollars, ratios in percent.
+
+    Examples
+    --------
+    >>> value_text("items", 1692), value_text("market_value_change", -5), value_text("x", "y")
+    ('1,692', '-$5.00', 'y')
+    """
+    style = _style(key)
+    return str(value) if style is None else str(style(value))
+
+
+def labelled(steam_ids: Any, labels: Mapping[str, str]) -> list[str]:
+    """Each SteamID as ``"alice (7656...)"`` where a label is known, else as it is.
+
+    Examples
+    --------
+    >>> labelled(["1", 2], {"1": "alice"})
+    ['alice (1)', '2']
+    """
+    return [f"{labels[s]} ({s})" if s in labels else s for s in map(str, steam_ids)]

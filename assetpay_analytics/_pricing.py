@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._formats import count, pct, usd
+from ._formats import value_text
 from .constants import STAR_PREFIX, STATTRAK_PREFIX
 
 __all__ = [
     "GROUP_COLUMNS",
     "Summary",
+    "accounts_of",
     "aggregate",
     "as_float",
     "per_row",
@@ -37,11 +38,6 @@ GROUP_COLUMNS = (
     "median_payout_ratio",
     "mean_wear",
 )
-
-
-#: ``summary`` keys shown as whole numbers, and as dollars; the others are ratios.
-_COUNTS = frozenset({"items", "tradable_items", "priced_items"})
-_MONEY = frozenset({"market_value", "offer_value"})
 
 
 class Summary(pd.Series):
@@ -67,7 +63,7 @@ class Summary(pd.Series):
     def formatted(self) -> pd.Series:
         """The values as display strings (a dash where undefined)."""
         return pd.Series(
-            {key: _shown(str(key), value) for key, value in self.items()},
+            {key: value_text(str(key), value) for key, value in self.items()},
             name=self.name, dtype=object,
         )  # fmt: skip
 
@@ -78,10 +74,24 @@ class Summary(pd.Series):
         return self.formatted().to_frame(self.name or "").to_html(header=self.name is not None)
 
 
-def _shown(key: str, value: Any) -> str:
-    if key in _COUNTS:
-        return count(value)
-    return usd(value) if key in _MONEY else pct(value)
+def accounts_of(df: pd.DataFrame) -> list[str]:
+    """The accounts a frame covers, in the batch's order, empty inventories included.
+
+    ``attrs["steam_ids"]`` (a batch) or ``attrs["steam_id"]`` (one inventory) name the
+    accounts, those with no items too; accounts in the rows but not named follow, sorted.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 1}], steam_id="7")
+    >>> df.attrs["steam_ids"] = ["9", "7"]
+    >>> accounts_of(df)
+    ['9', '7']
+    """
+    steam_ids = df.attrs.get("steam_ids") or [df.attrs.get("steam_id")]
+    named = list(dict.fromkeys(str(s) for s in steam_ids if s))
+    in_rows = set(df["steam_id"].dropna().astype(str)) if "steam_id" in df else set()
+    return named + sorted(in_rows - set(named))
 
 
 def as_float(series: pd.Series) -> pd.Series:

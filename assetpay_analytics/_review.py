@@ -16,6 +16,7 @@ from . import analysis
 from ._axes import usd_tick
 from ._coerce import to_timestamp
 from ._formats import pct
+from ._pricing import accounts_of
 
 __all__ = ["footer", "has_exteriors", "headline"]
 
@@ -36,7 +37,7 @@ def headline(df: pd.DataFrame) -> str:
         f"payout ratio {pct(totals['payout_ratio'])}",
     ]
     # the accounts fetched, an empty inventory included (its rows cannot say so)
-    accounts = len(df.attrs.get("steam_ids") or df["steam_id"].dropna().unique())
+    accounts = len(accounts_of(df))
     if accounts > 1:
         parts.insert(0, f"{accounts} accounts")
     return " · ".join(parts)

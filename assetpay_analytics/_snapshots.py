@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ._pricing import accounts_of
 from .parquet import frame_table, table_frame
 from .schema import concat
 from .tradeurl import TradeUrl
@@ -64,16 +65,6 @@ def game_of(df: pd.DataFrame, given: str | None) -> str:
     return games.pop()
 
 
-def covered_accounts(df: pd.DataFrame) -> list[str]:
-    """The accounts a frame covers, empty inventories included (from its attrs)."""
-    listed = df.attrs.get("steam_ids")
-    if listed is None and df.attrs.get("steam_id"):
-        listed = [df.attrs["steam_id"]]
-    if listed is None:
-        listed = df["steam_id"].dropna().unique().tolist() if "steam_id" in df else []
-    return sorted({str(steam_id) for steam_id in listed})
-
-
 def snapshot_table(df: pd.DataFrame, game: str, when: pd.Timestamp) -> tuple[str, Any]:
     """A new snapshot's id and its Arrow table: rows, attrs and the record in the footer."""
     snapshot_id = f"{when:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
@@ -81,7 +72,7 @@ def snapshot_table(df: pd.DataFrame, game: str, when: pd.Timestamp) -> tuple[str
         "id": snapshot_id,
         "taken_at": when.isoformat().replace("+00:00", "Z"),
         "game": game,
-        "accounts": covered_accounts(df),
+        "accounts": sorted(accounts_of(df)),
         "items": len(df),
     }
     table = frame_table(file_frame(df, snapshot_id, when))

@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from ._drift import Comparison, compare, payout_trend
-from ._formats import formatted
+from ._formats import formatted, labelled
 from ._pricing import (
     GROUP_COLUMNS,
     Summary,
+    accounts_of,
     aggregate,
     as_float,
     per_row,
@@ -206,14 +207,11 @@ def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.
     >>> by_account(df, labels={"1": "alice"})["items"].to_dict()
     {'alice (1)': 1, '2': 0}
     """
-    listed = df.attrs.get("steam_ids") or sorted(df["steam_id"].dropna().astype(str).unique())
     table = aggregate(df, df["steam_id"].astype("string").rename("steam_id"),
-                      observed=True, dropna=True).reindex(listed)  # fmt: skip
+                      observed=True, dropna=True).reindex(accounts_of(df))  # fmt: skip
     table[["market_value", "offer_value"]] = table[["market_value", "offer_value"]].fillna(0)
     table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
-    names = labels or {}
-    shown = [f"{names[s]} ({s})" if s in names else s for s in map(str, table.index)]
-    table.index = pd.Index(shown, name="account")
+    table.index = pd.Index(labelled(table.index, labels or {}), name="account")
     return table
 
 

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from . import analysis, plots
-from ._formats import count, formatted, pct, usd
+from ._formats import formatted, labelled, value_text
 from ._report_html import DEFINITIONS, page
 from ._review import footer, has_exteriors
 
@@ -106,16 +106,12 @@ def write_report(
         _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
     ]
     images = _save_charts(figures, folder / "charts", files)
-    sections = {name: _shown(name, table, df) for name, table in tables.items()}
+    sections = {name: _shown(table) for name, table in tables.items()}
     files.html.write_text(
         page(df, sections, images, footer=footer(df, source), drift=previous is not None),
         encoding="utf-8",
     )
     return files
-
-
-def _labelled(index: pd.Index, labels: Mapping[str, str]) -> list[str]:
-    return [f"{labels[str(s)]} ({s})" if str(s) in labels else str(s) for s in index]
 
 
 def _tables(
@@ -132,14 +128,14 @@ def _tables(
     errors = df.assetpay.errors
     if len(errors):
         shown = errors[["steam_id", "key", "status", "request_id", "message"]].copy()
-        shown.insert(0, "account", _labelled(pd.Index(errors["steam_id"].astype(str)), labels))
+        shown.insert(0, "account", labelled(errors["steam_id"], labels))
         tables["failures"] = shown.drop(columns="steam_id").set_index("account")
     if previous is not None:
         change = analysis.compare(previous, df)
         tables["drift_summary"] = change.summary().to_frame("value")
         tables["drift_by_exterior"] = change.by_exterior
         drift_accounts = change.by_account
-        drift_accounts.index = pd.Index(_labelled(drift_accounts.index, labels), name="account")
+        drift_accounts.index = pd.Index(labelled(drift_accounts.index, labels), name="account")
         tables["drift_by_account"] = drift_accounts
     return tables
 
@@ -202,19 +198,12 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _shown(name: str, table: pd.DataFrame, df: pd.DataFrame) -> str:
-    """A table as HTML for people (``_formats.formatted``); the headline as its Summary."""
-    if name == "summary":
-        shown = analysis.summary(df).formatted().to_frame("value")
-    elif name == "drift_summary":
-        values = [_drift_value(str(key), value) for key, value in table["value"].items()]
+def _shown(table: pd.DataFrame) -> str:
+    """A table as HTML for people: a column of named values (the headline, the drift
+    summary) by each row's name, any other table by its columns (``_formats``)."""
+    if list(table.columns) == ["value"]:
+        values = [value_text(str(key), value) for key, value in table["value"].items()]
         shown = pd.DataFrame({"value": values}, index=table.index)
     else:
         shown = formatted(table)
     return str(shown.to_html(border=0, classes="table", na_rep="—", escape=True))
-
-
-def _drift_value(key: str, value: object) -> str:
-    if "ratio" in key:
-        return pct(value)
-    return usd(value) if "value" in key else count(value)
