@@ -174,9 +174,9 @@ class SnapshotStore:
         wanted = snap.wanted_steam_ids(accounts)
         if snapshot is not None:
             return snap.only_accounts(snap.read_snapshot(self._file_of(snapshot)), wanted)
-        chosen = self._select(game, since, until)
+        chosen, game = self._select(game, since, until)
         frames = [snap.only_accounts(snap.read_snapshot(path), wanted) for path in chosen["path"]]
-        return snap.stack_history(frames, chosen, self._game(game))
+        return snap.stack_history(frames, chosen, game)
 
     def latest(self, game: str | None = None) -> pd.DataFrame:
         """The most recent snapshot (of ``game``) as the client's frame.
@@ -257,12 +257,13 @@ class SnapshotStore:
             raise ValueError(f"engine must be 'auto', 'pandas' or 'duckdb', got {engine!r}")
         if by is not None and by not in TREND_GROUPS:
             raise ValueError(f"by must be one of {', '.join(TREND_GROUPS)} or None, got {by!r}")
-        chosen = self._select(game, since, until)
+        chosen, game = self._select(game, since, until)
         if engine == "auto":
             budget = snap.memory_budget() if memory is None else memory
             engine = "duckdb" if int(chosen["items"].sum()) * BYTES_PER_ROW > budget else "pandas"
         if engine == "pandas":
-            table = payout_trend(self.load(game=game, since=since, until=until), by, freq)
+            frames = [snap.read_snapshot(path) for path in chosen["path"]]
+            table = payout_trend(snap.stack_history(frames, chosen, game), by, freq)
         else:
             from ._duck import trend_sums_sql
 
@@ -284,31 +285,26 @@ class SnapshotStore:
             )
         return found[0]
 
-    def _game(self, game: str | None) -> str | None:
-        if game is not None:
-            return str(game)
-        games = {snap.read_record(path)["game"] for path in self._files()}
-        if len(games) > 1:
-            raise LookupError(
-                f"{self} holds snapshots of games {sorted(games)}: pass game= to load a history"
-            )
-        return games.pop() if games else None
+    def _select(self, game: str | None, since: Any, until: Any) -> tuple[pd.DataFrame, str | None]:
+        """The snapshots of ``game`` taken in [since, until], oldest first, and the game.
 
-    def _select(self, game: str | None, since: Any, until: Any) -> pd.DataFrame:
-        game = self._game(game)
+        Each footer is read once; without ``game``, the store must hold one game only.
+        """
+        records = [{"path": path, **snap.read_record(path)} for path in self._files()]
+        if game is None:
+            games = {r["game"] for r in records}
+            if len(games) > 1:
+                raise LookupError(
+                    f"{self} holds snapshots of games {sorted(games)}: pass game= to load a history"
+                )
+            game = games.pop() if games else None
+        game = None if game is None else str(game)
         rows = [
-            {
-                "path": path,
-                "id": r["id"],
-                "taken_at": pd.Timestamp(r["taken_at"]),
-                "items": r["items"],
-            }
-            for path in self._files()
-            if (r := snap.read_record(path))["game"] == game
+            {**r, "taken_at": pd.Timestamp(r["taken_at"])} for r in records if r["game"] == game
         ]
         chosen = pd.DataFrame(rows, columns=["path", "id", "taken_at", "items"])
         if since is not None:
             chosen = chosen[chosen["taken_at"] >= snap.as_utc(since)]
         if until is not None:
             chosen = chosen[chosen["taken_at"] <= snap.as_utc(until)]
-        return chosen.sort_values(["taken_at", "id"], ignore_index=True)
+        return chosen.sort_values(["taken_at", "id"], ignore_index=True), game
