@@ -18,7 +18,7 @@ from ._coerce import to_timestamp
 from ._formats import pct
 from ._pricing import accounts_of
 
-__all__ = ["footer", "has_exteriors", "headline"]
+__all__ = ["data_time", "footer", "has_exteriors", "headline"]
 
 
 def has_exteriors(df: pd.DataFrame) -> bool:
@@ -54,6 +54,12 @@ def footer(df: pd.DataFrame, source: str) -> str:
     >>> footer(df, "AssetPay sandbox")
     'Source: AssetPay sandbox · data as of 2026-06-01 09:30 UTC · made with assetpay-analytics'
     """
-    stamp = to_timestamp(df.attrs.get("updated_at"))
-    when = "time unknown" if stamp is None else f"as of {stamp:%Y-%m-%d %H:%M} UTC"
+    stamp = data_time(df)
+    when = "time unknown" if stamp is None else f"as of {stamp}"
     return f"Source: {source} · data {when} · made with assetpay-analytics"
+
+
+def data_time(df: pd.DataFrame) -> str | None:
+    """When the data is from (``attrs["updated_at"]``) as ``YYYY-MM-DD HH:MM UTC``."""
+    stamp = to_timestamp(df.attrs.get("updated_at"))
+    return None if stamp is None else f"{stamp:%Y-%m-%d %H:%M} UTC"

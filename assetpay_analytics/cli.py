@@ -185,10 +185,10 @@ def _anomaly_lines(df: pd.DataFrame) -> list[str]:
 
 
 def _as_of(df: pd.DataFrame) -> str:
-    from ._coerce import to_timestamp
+    from ._review import data_time
 
-    stamp = to_timestamp(df.attrs.get("updated_at"))
-    return "" if stamp is None else f", data as of {stamp:%Y-%m-%d %H:%M} UTC"
+    stamp = data_time(df)
+    return "" if stamp is None else f", data as of {stamp}"
 
 
 def _report(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:
