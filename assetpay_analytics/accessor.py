@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ._coerce import to_timestamp
 from .analysis import (
     Comparison,
     by_account,
@@ -36,7 +35,8 @@ from .analysis import (
     summary,
     wear_bands,
 )
-from .schema import ANOMALY_COLUMNS, ERROR_COLUMNS
+from .frame.coerce import to_timestamp
+from .frame.schema import ANOMALY_COLUMNS, ERROR_COLUMNS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

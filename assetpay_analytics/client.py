@@ -1,12 +1,13 @@
 """``AssetPayClient``: inventories from ``GET /secure/inventory`` as typed DataFrames.
 
-A thin façade that reads like the data flow: arguments are checked into an
-``InventoryQuery`` (``_params``), its pages are fetched (``_paging`` asks for them,
-``_retry`` retries each, ``_http`` makes one request through the cached,
-rate-limited session of ``_session``), and ``frame`` turns the pages into one typed
-DataFrame. Many accounts go through ``batch``; the disk cache's location and
-administration live in ``cache``. Those rooms never import this module: the client
-composes them and hands each the function or object it needs.
+A thin façade that reads like the data flow: each method checks its arguments into the
+endpoint's query (``endpoints.inventory.InventoryQuery``), hands the endpoint and the
+query to the reader (``fetch.reader``: the endpoint's pager, retries, one request
+through the cached, rate-budgeted session), and has the endpoint's frame builder turn
+the pages into one typed DataFrame. Many accounts go through ``fetch.fanout`` and
+``endpoints.inventories``; the disk cache's location and administration live in
+``fetch.cache``. Those wings never import this module: the client composes them and
+hands each the object or function it needs.
 """
 
 from __future__ import annotations
@@ -20,13 +21,27 @@ import pandas as pd
 import requests
 
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on every frame)
-from . import batch as _batch
-from . import cache as _cache
-from ._budget import budget_path, shared_budget
-from ._fanout import DEFAULT_GIVE_UP_AFTER, DEFAULT_WORKERS, fetch_many
-from ._http import ApiKeyAuth, Page
-from ._params import (
-    InventoryQuery,
+from .constants import DEFAULT_BASE_URL, GAME_CS2
+from .endpoints import inventories as _inventories
+from .endpoints.inventory import INVENTORY, InventoryQuery
+from .fetch import cache as _cache
+from .fetch import jobs as _jobs
+from .fetch.budget import BudgetBook, budget_path
+from .fetch.cache import (
+    DEFAULT_CACHE,
+    DEFAULT_EXPIRE_AFTER,
+    CacheInfo,
+    FallbackMode,
+    default_cache_path,
+)
+from .fetch.fanout import DEFAULT_GIVE_UP_AFTER, DEFAULT_WORKERS, fetch_many
+from .fetch.keys import key_fingerprint
+from .fetch.page import Page
+from .fetch.reader import PageReader
+from .fetch.request import ApiKeyAuth
+from .fetch.retry import RetryPolicy
+from .fetch.session import Routes, build_session
+from .fetch.settings import (
     Secret,
     check_base_url,
     check_expire_after,
@@ -40,13 +55,7 @@ from ._params import (
     resolve_key,
     resolve_offline,
 )
-from ._reader import PageReader
-from ._redact import install_log_redaction
-from ._retry import RetryPolicy
-from ._session import build_session, key_fingerprint
-from .cache import DEFAULT_CACHE, DEFAULT_EXPIRE_AFTER, CacheInfo, FallbackMode, default_cache_path
-from .constants import DEFAULT_BASE_URL, GAME_CS2
-from .frame import from_responses
+from .redact import install_log_redaction
 from .tradeurl import TradeUrl
 
 __all__ = [
@@ -143,15 +152,22 @@ class AssetPayClient(_cache.CacheAdmin):
         session = check_session(session)
         self.cache_path = None if session is not None else _cache.cache_file(cache)
         self._location = _cache.open_cache(self.cache_path, cache_fallback)  # keeps copies alive
+        self._budgets = BudgetBook(
+            budget_path(self._location), self.key_fingerprint, verified=self.verified,
+            limits={INVENTORY.family.name: self.requests_per_minute},
+        )  # fmt: skip
+        # opened now, not at the first request: a budget file that cannot be used is said
+        # where the client is made (the other families' are opened on first use)
+        self._budgets.budget(INVENTORY.family)
         self._session = session or build_session(
             cache=self._location,
             expire_after=check_expire_after(expire_after),
-            budget=shared_budget(
-                budget_path(self._location), self.key_fingerprint, self.requests_per_minute
-            ),
+            routes=Routes(self._budgets),
         )
         self._reader = PageReader(
             self._session,
+            # a session built by build_session brings the routes its budgets and filter read
+            getattr(self._session, "routes", None) or Routes(self._budgets),
             self.base_url,
             ApiKeyAuth(self._key),
             timeout=self.timeout,
@@ -264,8 +280,8 @@ class AssetPayClient(_cache.CacheAdmin):
     def _inventory(
         self, query: InventoryQuery, offline: bool, cancel: threading.Event | None = None
     ) -> pd.DataFrame:
-        pages = self._reader.read(query, offline=offline, cancel=cancel)
-        return from_responses(pages, game=query.game, steam_id=query.url.steam_id)
+        pages = self._reader.read(INVENTORY, query, offline=offline, cancel=cancel)
+        return INVENTORY.frame(pages, query)
 
     def pages(
         self,
@@ -303,7 +319,7 @@ class AssetPayClient(_cache.CacheAdmin):
         return self._lazy_pages(query)
 
     def _lazy_pages(self, query: InventoryQuery) -> Iterator[Page]:
-        yield from self._reader.read(query, offline=self._offline(None, query.refresh))
+        yield from self._reader.read(INVENTORY, query, offline=self._offline(None, query.refresh))
 
     # --- many inventories -------------------------------------------------------------
 
@@ -314,7 +330,7 @@ class AssetPayClient(_cache.CacheAdmin):
         *,
         workers: int = DEFAULT_WORKERS,
         progress: bool = True,
-        errors: _batch.ErrorsMode = "collect",
+        errors: _jobs.ErrorsMode = "collect",
         refresh: bool = False,
         give_up_after: int = DEFAULT_GIVE_UP_AFTER,
         offline: bool | None = None,
@@ -372,28 +388,29 @@ class AssetPayClient(_cache.CacheAdmin):
         ...     df.assetpay.errors[["input", "key", "status"]].values.tolist()
         [[1, 'USER_NOT_TRADEABLE', 400]]
         """
-        _batch.check_batch_args(
+        _jobs.check_batch_args(
             errors=errors, workers=workers, give_up_after=give_up_after, progress=progress,
-            refresh=refresh, filters=filters, snapshot=snapshot,
+            refresh=refresh,
         )  # fmt: skip
+        _inventories.check_inventory_batch(filters=filters, snapshot=snapshot)
         game = check_game(game)
         offline = self._offline(offline, refresh)
-        jobs, failures = _batch.parse_all(trade_urls, raise_invalid=errors == "raise")
+        jobs, failures = _jobs.parse_all(trade_urls, raise_invalid=errors == "raise")
         del trade_urls  # a traceback rendered with its locals must not show the tokens
 
         def query(url: TradeUrl) -> InventoryQuery:
             return InventoryQuery.build(url, game, refresh=refresh, **filters)
 
         def fetch(url: TradeUrl, cancel: threading.Event) -> list[Page]:
-            return self._reader.read(query(url), offline=offline, cancel=cancel)
+            return self._reader.read(INVENTORY, query(url), offline=offline, cancel=cancel)
 
         def cached(urls: Sequence[TradeUrl]) -> list[list[Page] | None]:  # in this thread
             queries = [query(url) for url in urls]
-            return [None] * len(urls) if offline else self._reader.read_cached(queries)
+            return [None] * len(urls) if offline else self._reader.read_cached(INVENTORY, queries)
 
         pages, fetch_failures = fetch_many(
             jobs, fetch, workers=workers, progress=progress, errors=errors,
             give_up_after=give_up_after, cached=cached,
         )  # fmt: skip
-        df = _batch.combine([job.url for job in jobs], pages, failures + fetch_failures, game)
-        return df if snapshot is None else _batch.save_snapshot(df, snapshot)
+        df = _inventories.combine([job.url for job in jobs], pages, failures + fetch_failures, game)
+        return df if snapshot is None else _inventories.save_snapshot(df, snapshot)

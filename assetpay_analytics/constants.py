@@ -47,6 +47,17 @@ MAX_INVENTORY_COUNT: Final = 100_000
 RATE_LIMIT_VERIFIED: Final = 10_000
 RATE_LIMIT_UNVERIFIED: Final = 100
 
+#: Rate families: each is a budget of its own per merchant (api key), shared by every
+#: caller using the key: name -> (window in seconds, limit verified, limit unverified).
+#: From [gg]'s rate-limit table (``shared/assetpay-api.md`` §2).
+RATE_FAMILIES: Final = MappingProxyType(
+    {
+        "inventory": (60.0, RATE_LIMIT_VERIFIED, RATE_LIMIT_UNVERIFIED),
+        "prices": (3600.0, 1_000, 100),
+        "check-tradeurl": (3600.0, 100_000, 100),
+    }
+)
+
 #: SteamID64 = trade-URL partner (32-bit account id) + this offset.
 STEAM_ID64_BASE: Final = 76561197960265728
 MAX_ACCOUNT_ID: Final = 2**32 - 1

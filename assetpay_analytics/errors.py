@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._redact import mask, mask_value
 from .constants import ERROR_KEYS_BY_CLASS, KEY_BY_CODE
+from .redact import mask, mask_value
 
 __all__ = [
     "AssetPayError",

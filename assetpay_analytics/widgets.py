@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import accessor as _accessor  # noqa: F401  (app.filtered gets df.assetpay)
 from . import analysis, plots
-from ._formats import pct, usd
+from .analysis.formats import pct, usd
 from .constants import EXTERIORS, GAME_CS2, GAME_RUST
 from .errors import AssetPayError
 

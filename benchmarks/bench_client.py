@@ -62,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import Row, add_common_args, interleaved, make_row, partner_urls, report
 
 import assetpay_analytics as apa
-from assetpay_analytics._budget import Pace
+from assetpay_analytics.fetch.budget import Pace
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, data
 
 BENCHMARK = "client"
@@ -296,7 +296,7 @@ def cap_note(runs: list[Run]) -> str:
     reached = any(pages >= 0.98 * (PACE.burst + t / PACE.interval) for pages, t in runs)
     return (
         f"runs: {counts}. The client's budget (10,000 a minute, paced at "
-        f"{PACE.most_per_minute:,} in any 60 s) {'WAS' if reached else 'was not'} the cap"
+        f"{PACE.most_per_window:,} in any 60 s) {'WAS' if reached else 'was not'} the cap"
     )
 
 

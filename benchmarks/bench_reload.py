@@ -62,10 +62,10 @@ from bench_client import sandbox_process
 from bench_frame import floor_items
 
 import assetpay_analytics as apa
-from assetpay_analytics._budget import RateBudget
-from assetpay_analytics._json import gc_paused  # the floors pause the GC as the package does
-from assetpay_analytics._session import SERIALIZER, build_session
-from assetpay_analytics.cache import CacheLocation
+from assetpay_analytics.fetch.budget import BudgetBook
+from assetpay_analytics.fetch.cache import CacheLocation
+from assetpay_analytics.fetch.session import SERIALIZER, Routes, build_session
+from assetpay_analytics.frame.bodies import gc_paused  # the floors pause the GC as the package does
 from assetpay_analytics.sandbox import SANDBOX_API_KEY
 
 BENCHMARK = "reload"
@@ -79,7 +79,11 @@ def cached_session(path: Path, serializer: Any = SERIALIZER) -> requests.Session
     return build_session(
         cache=CacheLocation(path, path),
         expire_after=None,
-        budget=RateBudget(None, "bench-reload", VERIFIED_PER_MINUTE),
+        routes=Routes(
+            BudgetBook(
+                None, "bench-reload", verified=True, limits={"inventory": VERIFIED_PER_MINUTE}
+            )
+        ),
         serializer=serializer,
     )
 

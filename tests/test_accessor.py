@@ -95,7 +95,7 @@ def test_frame_layer_does_not_register_the_accessor():
 
 @pytest.mark.parametrize(
     "module", ["assetpay_analytics.accessor", "assetpay_analytics.client",
-               "assetpay_analytics.parquet", "assetpay_analytics.widgets"]
+               "assetpay_analytics.frame.parquet", "assetpay_analytics.widgets"]
 )  # fmt: skip
 def test_modules_that_hand_frames_to_users_register_it(module):
     assert _registered_after(f"import {module}")

@@ -1,4 +1,4 @@
-"""The Arrow frame builder (``_arrow``) against the Python row path (``_rows``).
+"""The Arrow frame builder (``arrow``) against the Python row path (``rows``).
 
 Two implementations of one contract: for any payload, the frame built through Arrow
 is the frame the forgiving Python path builds, values, dtypes and attrs alike. The
@@ -22,11 +22,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assetpay_analytics import _arrow, _rows, frame
-from assetpay_analytics._assemble import Run, assemble, frame_attrs
-from assetpay_analytics._coerce import to_timestamp
-from assetpay_analytics._payload import shape_problem
+from assetpay_analytics import frame
 from assetpay_analytics.constants import EXTERIOR_SHORT, EXTERIORS
+from assetpay_analytics.frame import arrow as _arrow
+from assetpay_analytics.frame import rows as _rows
+from assetpay_analytics.frame.assemble import Run, assemble, frame_attrs
+from assetpay_analytics.frame.coerce import to_timestamp
+from assetpay_analytics.frame.payload import shape_problem
 from assetpay_analytics.sandbox import data as sandbox_data
 from tests.strategies import text
 

@@ -1,4 +1,4 @@
-"""_budget: one rate budget per merchant, paced evenly, shared by threads and processes.
+"""fetch.budget: a rate budget per merchant and rate family, paced, shared by processes.
 
 Every assertion is about the schedule the budget hands out (the slots it reserves),
 read from its state, never about how long anything took: most tests drive the budget
@@ -17,15 +17,18 @@ import warnings
 import pytest
 
 import assetpay_analytics as apa
-from assetpay_analytics._budget import (
+from assetpay_analytics.endpoints.inventory import INVENTORY
+from assetpay_analytics.fetch.budget import (
     BUDGET_FILE,
     RATE_MARGIN,
     REPEATED_429,
+    BudgetBook,
     Pace,
     RateBudget,
+    RateFamily,
     shared_budget,
 )
-from assetpay_analytics.cache import CacheWarning
+from assetpay_analytics.fetch.cache import CacheWarning
 from assetpay_analytics.sandbox import Faults
 
 
@@ -66,9 +69,53 @@ def test_no_minute_holds_more_than_the_limit_less_the_margin(per_minute):
     slots = [budget.acquire() for _ in range(2 * per_minute + 5)]  # two minutes, always busy
     most = most_in_window(slots, 60.0)
     assert most <= max(1, per_minute * (1 - RATE_MARGIN))
-    assert most == budget.pace.most_per_minute
+    assert most == budget.pace.most_per_window
     if per_minute >= 100:
         assert most >= 0.95 * per_minute  # the budget is also used, not just respected
+
+
+@pytest.mark.parametrize("limit", [1, 100, 1_000, 100_000])
+def test_no_hour_of_an_hourly_family_holds_more_than_its_limit_less_the_margin(limit):
+    clock = FakeClock()
+    budget = RateBudget(None, "k:prices", limit, window=3600.0, clock=clock, sleep=clock.sleep)
+    slots = [budget.acquire() for _ in range(2 * limit + 5)]  # two hours, always busy
+    most = most_in_window(slots, 3600.0)
+    assert most <= max(1, limit * (1 - RATE_MARGIN))
+    # 200,000 slots of a float interval: a slot may land a hair past the window's edge
+    assert budget.pace.most_per_window - 1 <= most <= budget.pace.most_per_window
+    if limit >= 100:
+        assert most >= 0.95 * limit
+        # paced over the hour, not spent in the first minute
+        assert most_in_window(slots, 60.0) <= budget.pace.burst + 60 / budget.pace.interval + 1
+
+
+def test_each_documented_family_has_its_window_and_limits():
+    families = {name: RateFamily.named(name) for name in ("inventory", "prices", "check-tradeurl")}
+    assert {n: (f.window, f.verified, f.unverified) for n, f in families.items()} == {
+        "inventory": (60.0, 10_000, 100),
+        "prices": (3600.0, 1_000, 100),
+        "check-tradeurl": (3600.0, 100_000, 100),
+    }
+
+
+def test_a_key_has_one_row_per_family_and_a_pause_holds_only_its_family(tmp_path):
+    path = tmp_path / BUDGET_FILE
+    book = BudgetBook(path, "fp", verified=True, limits={"inventory": 600})
+    inventory = book.budget(RateFamily.named("inventory"))
+    prices = book.budget(RateFamily.named("prices"))
+    assert (inventory.name, inventory.pace.limit, inventory.pace.window) == (
+        "fp:inventory",
+        600,
+        60.0,
+    )
+    assert (prices.name, prices.pace.limit, prices.pace.window) == ("fp:prices", 1_000, 3600.0)
+    assert book.budget(RateFamily.named("prices")) is prices
+    inventory.acquire()
+    prices.acquire()
+    prices.pause(30.0)
+    assert prices.state().paused_until > inventory.state().paused_until == 0.0
+    unverified = BudgetBook(path, "fp", verified=False).budget(RateFamily.named("check-tradeurl"))
+    assert (unverified.pace.limit, unverified.pace.window) == (100, 3600.0)
 
 
 def test_requests_are_paced_evenly_after_a_small_burst():
@@ -97,7 +144,7 @@ def test_an_idle_budget_does_not_bank_more_than_its_burst():
 def test_pace_for_a_limit():
     pace = Pace.for_limit(10_000)
     assert pace.burst == 17  # a tenth of a second's worth
-    assert pace.most_per_minute <= 9_800
+    assert pace.most_per_window <= 9_800
     assert Pace.for_limit(100).burst == 2
 
 
@@ -110,7 +157,7 @@ def test_two_budgets_on_one_file_share_the_schedule(tmp_path):
     first, second = budget_on(clock, 600, path), budget_on(clock, 600, path)
     slots = [budget.acquire() for _ in range(300) for budget in (first, second)]
     assert len(set(slots) - {slots[0]}) == len(slots) - first.pace.burst  # no slot twice
-    assert most_in_window(slots, 60.0) <= first.pace.most_per_minute
+    assert most_in_window(slots, 60.0) <= first.pace.most_per_window
 
 
 def test_the_budget_is_named_by_the_key(tmp_path):
@@ -128,7 +175,7 @@ def test_processes_share_one_budget(tmp_path):
     path = tmp_path / BUDGET_FILE
     code = (
         "import json, sys; from pathlib import Path; "
-        "from assetpay_analytics._budget import RateBudget; "
+        "from assetpay_analytics.fetch.budget import RateBudget; "
         "b = RateBudget(Path(sys.argv[1]), 'shared', 6000); "
         "print(json.dumps([b.acquire() for _ in range(40)]))"
     )
@@ -149,7 +196,7 @@ def test_processes_share_one_budget(tmp_path):
 OPENER = """
 import sys, time, warnings
 from pathlib import Path
-from assetpay_analytics._budget import RateBudget
+from assetpay_analytics.fetch.budget import RateBudget
 go = Path(sys.argv[2])
 while not go.exists():  # both processes open the file at the same moment
     time.sleep(0.001)
@@ -188,12 +235,14 @@ def test_clients_in_a_process_share_one_budget(box, tmp_path):
         return apa.AssetPayClient(api_key=api_key, base_url=box.url, cache=key_dir, **kwargs)
 
     one, two = client(tmp_path / "c"), client(tmp_path / "c")
-    assert one._session.budget is two._session.budget
+    assert one._budgets.budget(INVENTORY.family) is two._budgets.budget(INVENTORY.family)
     other_key = client(tmp_path / "c", api_key="ap_another_merchant_key")
-    assert other_key._session.budget.name != one._session.budget.name
-    assert one._session.budget.path == tmp_path / "c" / BUDGET_FILE
+    inventory = INVENTORY.family
+    assert other_key._budgets.budget(inventory).name != one._budgets.budget(inventory).name
+    assert one._budgets.budget(INVENTORY.family).path == tmp_path / "c" / BUDGET_FILE
     no_cache = client(None)
-    assert no_cache._session.budget.path.name == BUDGET_FILE  # the default cache dir
+    # the default cache dir
+    assert no_cache._budgets.budget(INVENTORY.family).path.name == BUDGET_FILE
 
 
 def test_the_budget_file_holds_the_fingerprint_not_the_key(sandbox, tmp_path):
@@ -299,7 +348,7 @@ def test_a_429_pauses_the_budget_of_every_client_with_the_key(tmp_path):
             first.inventory(box.trade_urls[2])
         refused_at = time.time()
     assert info.value.retry_after is not None and info.value.retry_after > 30
-    paused_until = second._session.budget.state().paused_until
+    paused_until = second._budgets.budget(INVENTORY.family).state().paused_until
     assert paused_until >= refused_at + info.value.retry_after - 5  # not a timing bound
 
 
@@ -334,7 +383,7 @@ def test_a_client_refused_again_and_again_logs_the_suggestion_once(tmp_path, cap
 def test_requests_per_minute_overrides_verified(box, kwargs, limit):
     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None, **kwargs)
     assert client.requests_per_minute == limit
-    assert client._session.budget.pace.per_minute == limit
+    assert client._budgets.budget(INVENTORY.family).pace.limit == limit
 
 
 @pytest.mark.parametrize("bad", [0, -5, 1.5, "600", True])

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import assetpay_analytics as apa
-from assetpay_analytics.cache import CacheWarning
+from assetpay_analytics.fetch.cache import CacheWarning
 
 FAST = apa.RetryPolicy(attempts=2, backoff=0.01, backoff_max=0.02, deadline=10)
 

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 import assetpay_analytics as apa
-from assetpay_analytics._budget import Pace
-from assetpay_analytics.cli import _parser, _report, main
+from assetpay_analytics.cli.main import _parser, _report, main
+from assetpay_analytics.fetch.budget import Pace
 from assetpay_analytics.frame import from_items
+from assetpay_analytics.frame.parquet import read_parquet
 from assetpay_analytics.history import SnapshotStore
-from assetpay_analytics.parquet import read_parquet
 from tests.strategies import dtype_kinds
 
 

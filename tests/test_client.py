@@ -21,6 +21,7 @@ import requests
 import assetpay_analytics as apa
 from assetpay_analytics import frame
 from assetpay_analytics.client import RetryPolicy
+from assetpay_analytics.endpoints.inventory import INVENTORY
 from tests.strategies import dtype_kinds
 
 FAST = RetryPolicy(attempts=4, backoff=0.01, backoff_max=0.05)
@@ -237,7 +238,7 @@ def test_cache_hits_do_not_spend_the_rate_budget(sandbox, cache_path):
     # Unverified: 100 requests a minute, one slot every ~0.6 s. Each request that goes
     # out moves the budget's next slot on; 150 cache hits must leave it where it was.
     client = make_client(sandbox, cache=cache_path, verified=False)
-    budget = client._session.budget
+    budget = client._budgets.budget(INVENTORY.family)
     url = sandbox.trade_urls[0]
     client.inventory(url)
     after_miss = budget.state()

@@ -15,9 +15,9 @@ import pytest
 import assetpay_analytics as apa
 from assetpay_analytics.analysis import compare, payout_trend
 from assetpay_analytics.frame import from_items
+from assetpay_analytics.frame.schema import concat
 from assetpay_analytics.history import SnapshotStore
 from assetpay_analytics.sandbox import aging
-from assetpay_analytics.schema import concat
 
 A, B = "76561198000000001", "76561198000000002"
 

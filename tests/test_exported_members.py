@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import assetpay_analytics as apa
 
 PUBLIC = [
@@ -58,3 +60,59 @@ def test_unknown_attribute_is_an_attribute_error():
         assert "does_not_exist" in str(err)
     else:
         raise AssertionError("expected AttributeError")
+
+
+#: Each public wing's surface, pinned: notebooks, docs and tests use these names.
+WING_PUBLIC = {
+    "frame": [
+        "EXTERIOR_DTYPE", "SCHEMA", "STICKER_TYPE", "ParsedName", "concat", "conform",
+        "empty_frame", "from_accounts", "from_body", "from_items", "from_pages",
+        "from_responses", "parse_name", "read_envelope", "read_parquet", "write_parquet",
+    ],
+    "analysis": [
+        "GROUP_COLUMNS", "Comparison", "by_account", "by_exterior", "by_group", "compare",
+        "exterior_ladder", "formatted", "outliers", "payout_trend", "price_gap", "priced",
+        "sticker_effect", "summary", "wear_bands",
+    ],
+    "plots": [
+        "EXTERIOR_COLORS", "NO_EXTERIOR_COLOR", "OUTLIER_COLOR", "exterior_ladder_heatmap",
+        "footer", "market_vs_offer", "payout_by_exterior", "payout_by_price_band",
+        "payout_by_type", "payout_change_by_exterior", "payout_distribution",
+        "payout_vs_market", "pricing_review", "save_figure", "to_image",
+    ],
+    "report": ["DEFINITIONS", "ReportFiles", "write_report"],
+    "history": ["BYTES_PER_ROW", "SNAPSHOT_COLUMNS", "TREND_GROUPS", "SnapshotStore"],
+    "sandbox": [
+        "DIALECTS", "IDLE_TIMEOUT", "LABELS", "LOG_LIMIT", "MALFORMED_KINDS",
+        "SANDBOX_API_KEY", "Account", "Faults", "RequestRecord", "Sandbox", "run", "serve",
+        "start",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("wing", sorted(WING_PUBLIC))
+def test_each_wing_pins_its_public_names(wing):
+    module = getattr(apa, wing)
+    assert sorted(module.__all__) == sorted(WING_PUBLIC[wing])
+    for name in module.__all__:
+        assert getattr(module, name) is not None, f"apa.{wing}.{name}"
+    assert set(WING_PUBLIC[wing]) <= set(dir(module))
+
+
+def test_the_console_script_and_python_m_reach_the_same_main():
+    from importlib.metadata import entry_points
+
+    from assetpay_analytics.cli import main
+    from assetpay_analytics.cli.main import main as the_main
+
+    [script] = [e for e in entry_points(group="console_scripts") if e.name == "assetpay-analytics"]
+    assert script.value == "assetpay_analytics.cli:main"
+    assert script.load() is main is the_main
+
+
+def test_the_accessor_is_registered_by_the_client():
+    import pandas as pd
+
+    import assetpay_analytics.client  # noqa: F401  (registers df.assetpay)
+
+    assert hasattr(pd.DataFrame(), "assetpay")

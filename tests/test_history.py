@@ -19,8 +19,8 @@ import pytest
 
 import assetpay_analytics as apa
 from assetpay_analytics.frame import empty_frame, from_items
+from assetpay_analytics.frame.schema import SCHEMA
 from assetpay_analytics.history import SNAPSHOT_COLUMNS, SnapshotStore
-from assetpay_analytics.schema import SCHEMA
 
 RUST = "252490"
 

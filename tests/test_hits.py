@@ -12,7 +12,7 @@ import pandas as pd
 import requests
 
 import assetpay_analytics as apa
-from assetpay_analytics import _session
+from assetpay_analytics.fetch import session as _session
 from tests.test_client import inventory_requests
 
 
@@ -70,8 +70,9 @@ def test_expired_rows_are_not_hits(sandbox, tmp_path):
 
 
 def test_no_bulk_hits_without_a_sqlite_cache(sandbox):
-    from assetpay_analytics._hits import bulk_hits
+    from assetpay_analytics.endpoints.inventory import INVENTORY
+    from assetpay_analytics.fetch.hits import bulk_hits
 
-    assert bulk_hits(requests.Session(), ["k"]) == {}
+    assert bulk_hits(requests.Session(), INVENTORY, ["k"]) == {}
     client = apa.AssetPayClient(api_key=sandbox.api_key, base_url=sandbox.url, cache=None)
-    assert bulk_hits(client._session, ["k"]) == {}
+    assert bulk_hits(client._session, INVENTORY, ["k"]) == {}

@@ -6,14 +6,19 @@ hand-written pages (the HTTP side is covered over real HTTP in test_integrity.py
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import assetpay_analytics as apa
-from assetpay_analytics._http import Page
-from assetpay_analytics._paging import read_pages
 from assetpay_analytics.constants import MAX_INVENTORY_COUNT
+from assetpay_analytics.endpoints.inventory import PAGING
+from assetpay_analytics.fetch.page import Page
+from assetpay_analytics.fetch.paging import read_counted
+
+read_pages = partial(read_counted, PAGING)  # the inventory's pager
 
 
 def items(*ids):

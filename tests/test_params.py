@@ -23,8 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import assetpay_analytics as apa
-from assetpay_analytics import _params
 from assetpay_analytics.client import RetryPolicy
+from assetpay_analytics.fetch import settings as _params
 from assetpay_analytics.sandbox import Sandbox
 from tests import strategies
 

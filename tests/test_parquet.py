@@ -15,7 +15,7 @@ import pytest
 
 import assetpay_analytics as apa
 from assetpay_analytics.frame import SCHEMA, empty_frame, from_items
-from assetpay_analytics.parquet import read_parquet, write_parquet
+from assetpay_analytics.frame.parquet import read_parquet, write_parquet
 from tests.strategies import dtype_kinds
 
 ANOMALIES = [

@@ -26,7 +26,7 @@ import pytest
 
 import assetpay_analytics as apa
 from assetpay_analytics import sandbox
-from assetpay_analytics._redact import RedactingFilter, mask
+from assetpay_analytics.redact import RedactingFilter, mask
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults
 from assetpay_analytics.sandbox.data import ACCOUNTS
 

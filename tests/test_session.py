@@ -1,4 +1,4 @@
-"""_session: the cache key, the success filter and the cache/budget order."""
+"""fetch.session and fetch.keys: the cache key, the success filter and the cache/budget order."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import pandas as pd
 import requests
 from requests_cache import CacheMixin
 
-from assetpay_analytics._session import (
-    BudgetMixin,
-    CachedBudgetSession,
-    _cache_key,
-    _is_success,
-    key_fingerprint,
-)
+from assetpay_analytics.endpoints.inventory import INVENTORY
+from assetpay_analytics.fetch.answers import stored_success
+from assetpay_analytics.fetch.keys import cache_key as _cache_key
+from assetpay_analytics.fetch.keys import key_fingerprint
+from assetpay_analytics.fetch.session import BudgetMixin, CachedBudgetSession
+
+
+def _is_success(response):
+    """The filter as the session applies it to an answer of the inventory endpoint."""
+    return stored_success(response, INVENTORY)
+
 
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner={p}&token={t}"
 
@@ -105,8 +109,8 @@ def test_a_wide_batch_keeps_every_connection(caplog):
 
 def test_direct_key_equals_the_key_of_the_prepared_request():
     """A hit read by key (no request prepared) finds what requests-cache stored."""
-    from assetpay_analytics._redact import Sensitive
-    from assetpay_analytics._session import direct_key
+    from assetpay_analytics.fetch.keys import direct_key
+    from assetpay_analytics.redact import Sensitive
 
     url = TRADE.format(p=42, t="Secr3t_x")
     params = {"tradeUrl": Sensitive(url), "game": "730", "page": "1", "limit": "-1",
@@ -143,7 +147,7 @@ def test_a_warm_batch_never_touches_the_http_stack(box, tmp_path, monkeypatch):
     real_read = warm._reader.read_cached
     monkeypatch.setattr(
         warm._reader, "read_cached",
-        lambda q: (threads.add(threading.current_thread().name), real_read(q))[1],
+        lambda *args: (threads.add(threading.current_thread().name), real_read(*args))[1],
     )  # fmt: skip
     again = warm.inventories(urls, progress=False)
     assert sent == [] and threads == {threading.current_thread().name}

@@ -21,6 +21,14 @@ deterministic demo inventories (``data``), optionally with injected faults.
   connection silent for ``idle_timeout`` seconds (30 by default) is closed; ``stop()``
   closes the open keep-alive connections too.
 
+Its modules: ``app`` (one answer for any request: the key, the rate limit, the transient
+faults, the ``Route`` of each endpoint), ``state`` (options, the request log, counters, the
+demo data served), ``inventory`` (the
+``/secure/inventory`` route), ``query`` (reading an inventory request: validation,
+filters, sorts, pages), ``integrity`` (the per-account faults' effects), ``server`` (HTTP
+and the wire faults), ``data`` and ``catalogue`` (the demo accounts and skins, from
+``catalogue.json``), ``aging`` (the demo data as of a day), ``faults`` (``Faults``).
+
 Examples
 --------
 >>> import requests
@@ -44,11 +52,11 @@ from typing import Any
 from ..constants import GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
 from ..tradeurl import TradeUrl
 from . import data
-from ._server import IDLE_TIMEOUT, make_server
 from .aging import as_of_date
-from .app import DIALECTS, LOG_LIMIT, SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter
 from .data import Account
 from .faults import MALFORMED_KINDS, Faults
+from .server import IDLE_TIMEOUT, make_server
+from .state import DIALECTS, LOG_LIMIT, SANDBOX_API_KEY, RequestRecord, SandboxState, _RateLimiter
 
 __all__ = [
     "DIALECTS",

@@ -1,0 +1,69 @@
+"""The analysis wing: how AssetPay's offer compares with the market (public as ``apa.analysis``).
+
+Pure functions of a frame; none talks to the network, so they work on any frame (from the
+API, the sandbox, a Parquet snapshot or a hand-made test frame).
+
+- ``tables``: the public pricing functions (``summary``, ``by_exterior``, ``by_group``,
+  ``by_account``, ``exterior_ladder``, ``wear_bands``, ``outliers``, ``sticker_effect``...)
+  and the definitions every figure follows (its docstring);
+- ``definitions``: what a priced row is, the ratios, the value-weighted group aggregate;
+- ``drift``: change between two frames (``compare``) and over a history (``payout_trend``);
+- ``formats``: dollars, percentages and counts for people (``formatted``).
+
+May import the ground floor and ``frame`` only: never ``fetch``, ``endpoints``, the client,
+``plots`` or ``report``. The public names load ``tables`` (and pandas) on first use, so
+``formats`` stays light for the command line's ``--help``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .tables import (
+        GROUP_COLUMNS,
+        Comparison,
+        by_account,
+        by_exterior,
+        by_group,
+        compare,
+        exterior_ladder,
+        formatted,
+        outliers,
+        payout_trend,
+        price_gap,
+        priced,
+        sticker_effect,
+        summary,
+        wear_bands,
+    )
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "Comparison",
+    "by_account",
+    "by_exterior",
+    "by_group",
+    "compare",
+    "exterior_ladder",
+    "formatted",
+    "outliers",
+    "payout_trend",
+    "price_gap",
+    "priced",
+    "sticker_effect",
+    "summary",
+    "wear_bands",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

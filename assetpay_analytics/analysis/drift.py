@@ -1,0 +1,337 @@
+"""Analyses of change: two frames compared item by item, and payout ratios over time.
+
+Pure functions of frames (re-exported by ``analysis``, reached as ``df.assetpay``):
+``compare(before, after)`` and ``payout_trend(history, by, freq)``. The definitions of
+``analysis`` hold here (priced rows, value-weighted payout ratios); in addition:
+
+- Items are matched by account and item id (``steam_id``, ``item_id``): an item in
+  ``after`` only was **added**, in ``before`` only **removed**, in both **kept**.
+- Per exterior and per skin, ``compare`` is like-for-like: the value-weighted payout
+  ratio of the kept items priced both times, before and after, so a change is
+  AssetPay's offer moving, not the inventory's mix.
+- Per account and in the summary, values and ratios are over each whole frame.
+- ``payout_trend`` is the value-weighted ratio ``sum(offer) / sum(market)`` over the
+  priced rows of every snapshot taken in a period (``freq``, pandas' offset aliases).
+  It is computed from per-snapshot sums (``trend_sums``), which the history store can
+  also get from DuckDB without loading the history (``trend_table`` finishes both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..constants import EXTERIORS
+from .definitions import accounts_of, aggregate, as_float, per_row, priced, ratios, skin_label
+
+__all__ = ["Comparison", "compare", "payout_trend", "trend_sums", "trend_table"]
+
+_KEYS = ["steam_id", "item_id"]
+_DESCRIBE = ["name", "market_hash_name", "weapon", "skin", "exterior"]
+#: Columns of ``trend_sums``: one row per snapshot and group.
+SUM_COLUMNS = ("taken_at", "group", "offer", "market")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed between two inventory frames; made by ``compare``.
+
+    Attributes
+    ----------
+    added, removed : DataFrame
+        The rows of ``after`` not in ``before``, and of ``before`` not in ``after``.
+    kept : DataFrame
+        One row per item in both: ``steam_id``, ``item_id``, its name columns, then
+        ``market_price``, ``offer_price`` and ``payout_ratio`` each ``_before``,
+        ``_after`` and ``_change`` (after minus before).
+    by_exterior, by_skin : DataFrame
+        Like-for-like over kept items priced both times: ``kept_priced``,
+        ``payout_ratio_before``, ``payout_ratio_after``, ``payout_ratio_change``,
+        ``offer_value_change``; plus ``added`` and ``removed`` item counts.
+    by_account : DataFrame
+        Per account over each whole frame: ``items_before``, ``items_after``, ``added``,
+        ``removed``, ``kept``, then ``market_value``, ``offer_value`` and
+        ``payout_ratio`` each ``_before``, ``_after`` and ``_change``.
+    """
+
+    added: pd.DataFrame
+    removed: pd.DataFrame
+    kept: pd.DataFrame
+    by_exterior: pd.DataFrame
+    by_skin: pd.DataFrame
+    by_account: pd.DataFrame
+    totals: pd.Series
+
+    def summary(self) -> pd.Series:
+        """Headline changes: accounts, items, added/removed/kept, values and ratios.
+
+        ``payout_ratio_*`` are over each whole frame; ``kept_payout_ratio_*`` over the
+        kept items priced both times (like-for-like). Counts are ints, values and
+        ratios floats (NaN where undefined).
+        """
+        return self.totals.copy()
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> Comparison:
+    """Compare two inventory frames of one game, item by item (see the module docstring).
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Inventory frames, e.g. two snapshots (``store.load(id)``) or two fetches.
+
+    Returns
+    -------
+    Comparison
+        ``added``, ``removed``, ``kept``, ``by_exterior``, ``by_skin``, ``by_account``
+        and ``summary()``.
+
+    Raises
+    ------
+    ValueError
+        When an item id appears twice for one account in either frame.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> a = from_items([{"id": "1", "marketPrice": 10, "offer": {"price": 7}},
+    ...                 {"id": "2", "marketPrice": 5, "offer": {"price": 4}}], steam_id="7")
+    >>> b = from_items([{"id": "1", "marketPrice": 10, "offer": {"price": 6}},
+    ...                 {"id": "3", "marketPrice": 2, "offer": {"price": 1}}], steam_id="7")
+    >>> change = compare(a, b)
+    >>> len(change.added), len(change.removed), change.kept["offer_price_change"].tolist()
+    (1, 1, [-1.0])
+    """
+    old, new = _keyed(before, "before"), _keyed(after, "after")
+    in_old, in_new = old.index.isin(new.index), new.index.isin(old.index)
+    added, removed = _rows(after, ~in_new), _rows(before, ~in_old)
+    kept = _kept(old[in_old], new.loc[old.index[in_old]])
+    return Comparison(
+        added=added,
+        removed=removed,
+        kept=kept,
+        by_exterior=_like_for_like(kept, added, removed, "exterior"),
+        by_skin=_like_for_like(kept, added, removed, "skin_label"),
+        by_account=_by_account(before, after, kept, added, removed),
+        totals=_totals(before, after, kept, added, removed),
+    )
+
+
+def _keyed(df: pd.DataFrame, which: str) -> pd.DataFrame:
+    """The frame with its per-row prices, indexed by (steam_id, item_id) as text."""
+    mask = priced(df)
+    out = df[_DESCRIBE].copy()
+    out["skin_label"] = skin_label(df)
+    out["market_price"] = as_float(df["market_price"])
+    out["offer_price"] = as_float(df["offer_price"])
+    out["payout_ratio"] = ratios(df, mask)
+    out["priced"] = mask
+    out.index = pd.MultiIndex.from_arrays(
+        [df[key].astype("string").fillna("").to_numpy() for key in _KEYS], names=_KEYS
+    )
+    if out.index.has_duplicates:
+        twice = out.index[out.index.duplicated()][0]
+        raise ValueError(f"compare: item {twice[1]!r} of account {twice[0]!r} is twice in {which}")
+    return out
+
+
+def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    out = df[mask].reset_index(drop=True)
+    out.attrs = {}
+    return out
+
+
+def _kept(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    out = new[[*_DESCRIBE, "skin_label"]].copy()
+    for value in ("market_price", "offer_price", "payout_ratio"):
+        out[f"{value}_before"] = old[value].to_numpy()
+        out[f"{value}_after"] = new[value].to_numpy()
+        out[f"{value}_change"] = out[f"{value}_after"] - out[f"{value}_before"]
+    out["priced_both"] = old["priced"].to_numpy() & new["priced"].to_numpy()
+    return out.reset_index()
+
+
+def _like_for_like(
+    kept: pd.DataFrame, added: pd.DataFrame, removed: pd.DataFrame, by: str
+) -> pd.DataFrame:
+    both = kept[kept["priced_both"]]
+    key = _group_key(both, by)
+    sums = both.groupby(key, observed=by != "exterior", dropna=True).agg(
+        kept_priced=("item_id", "size"),
+        offer_before=("offer_price_before", "sum"),
+        market_before=("market_price_before", "sum"),
+        offer_after=("offer_price_after", "sum"),
+        market_after=("market_price_after", "sum"),
+    )
+    out = pd.DataFrame(index=sums.index)
+    out["kept_priced"] = sums["kept_priced"].astype("int64")
+    out["payout_ratio_before"] = _ratio(sums["offer_before"], sums["market_before"])
+    out["payout_ratio_after"] = _ratio(sums["offer_after"], sums["market_after"])
+    out["payout_ratio_change"] = out["payout_ratio_after"] - out["payout_ratio_before"]
+    out["offer_value_change"] = (sums["offer_after"] - sums["offer_before"]).astype("float64")
+    for name, rows in (("added", added), ("removed", removed)):
+        labels = _group_key(_described(rows), by)
+        counts = labels.value_counts(dropna=True)
+        out[name] = counts.reindex(out.index, fill_value=0).astype("int64")
+    if by != "exterior":
+        out = out.sort_values("kept_priced", ascending=False, kind="stable")
+    return out
+
+
+def _described(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows[["item_id", *_DESCRIBE]].copy()
+    out["skin_label"] = skin_label(rows)
+    return out
+
+
+def _group_key(df: pd.DataFrame, by: str) -> pd.Series:
+    if by == "exterior":
+        order = pd.CategoricalDtype(list(EXTERIORS), ordered=True)
+        return df["exterior"].astype("string").astype(order).rename("exterior")
+    return df[by].astype("string").rename("skin" if by == "skin_label" else by)
+
+
+def _ratio(offer: pd.Series, market: pd.Series) -> pd.Series:
+    market = market.astype("float64")
+    return (offer.astype("float64") / market).where(market > 0)
+
+
+def _by_account(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    kept: pd.DataFrame,
+    added: pd.DataFrame,
+    removed: pd.DataFrame,
+) -> pd.DataFrame:
+    accounts = sorted(set(accounts_of(before)) | set(accounts_of(after)))
+    old = aggregate(before, before["steam_id"].astype("string"), observed=True, dropna=True)
+    new = aggregate(after, after["steam_id"].astype("string"), observed=True, dropna=True)
+    out = pd.DataFrame(index=pd.Index(accounts, name="steam_id", dtype="string"))
+    out["items_before"] = old["items"].reindex(out.index, fill_value=0).astype("int64")
+    out["items_after"] = new["items"].reindex(out.index, fill_value=0).astype("int64")
+    for name, rows in (("added", added), ("removed", removed), ("kept", kept)):
+        counts = rows["steam_id"].astype("string").value_counts()
+        out[name] = counts.reindex(out.index, fill_value=0).astype("int64")
+    for value in ("market_value", "offer_value", "payout_ratio"):
+        empty = np.nan if value == "payout_ratio" else 0.0
+        out[f"{value}_before"] = old[value].reindex(out.index, fill_value=empty).astype(float)
+        out[f"{value}_after"] = new[value].reindex(out.index, fill_value=empty).astype(float)
+        out[f"{value}_change"] = out[f"{value}_after"] - out[f"{value}_before"]
+    return out
+
+
+def _totals(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    kept: pd.DataFrame,
+    added: pd.DataFrame,
+    removed: pd.DataFrame,
+) -> pd.Series:
+    values: dict[str, Any] = {
+        "accounts_before": len(set(accounts_of(before))),
+        "accounts_after": len(set(accounts_of(after))),
+        "items_before": len(before),
+        "items_after": len(after),
+        "added": len(added),
+        "removed": len(removed),
+        "kept": len(kept),
+    }
+    for frame, when in ((before, "before"), (after, "after")):
+        parts = per_row(frame)
+        market = float(parts["market_priced"].sum())
+        values[f"market_value_{when}"] = float(parts["market_any"].sum())
+        values[f"offer_value_{when}"] = float(parts["offer_priced"].sum())
+        values[f"payout_ratio_{when}"] = (
+            float(parts["offer_priced"].sum()) / market if market > 0 else np.nan
+        )
+    both = kept[kept["priced_both"]]
+    for when in ("before", "after"):
+        market = float(both[f"market_price_{when}"].sum())
+        offer = float(both[f"offer_price_{when}"].sum())
+        values[f"kept_payout_ratio_{when}"] = offer / market if market > 0 else np.nan
+    for value in ("market_value", "offer_value", "payout_ratio", "kept_payout_ratio"):
+        values[f"{value}_change"] = values[f"{value}_after"] - values[f"{value}_before"]
+    # object dtype: counts stay whole numbers in a notebook (never 1.535000e+03)
+    return pd.Series(values, dtype=object, name="compare")
+
+
+# --- payout over time ------------------------------------------------------------------------
+
+
+def payout_trend(
+    history: pd.DataFrame, by: str | None = "exterior", freq: str = "D"
+) -> pd.DataFrame:
+    """The value-weighted payout ratio over time, per group.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Snapshots stacked with their ``taken_at`` (``store.load()`` without an id).
+    by : str or None
+        A column to group by (``"exterior"`` (default, the five in order), ``"weapon"``,
+        ``"rarity"``, ``"steam_id"``...); rows whose value is NA are left out. None:
+        one column, ``"all"``, over every row.
+    freq : str
+        The period, as a pandas offset alias: ``"D"`` (default), ``"W"``, ``"MS"``...
+
+    Returns
+    -------
+    DataFrame
+        One row per period (the ``taken_at`` index, UTC), one column per group: the
+        ratio ``sum(offer_price) / sum(market_price)`` over the period's priced rows,
+        NaN where a group had none.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> day = from_items([{"id": "1", "exterior": "Field-Tested", "marketPrice": 10,
+    ...                    "offer": {"price": 7}}])
+    >>> history = day.assign(taken_at=pd.Timestamp("2026-06-01T09:00Z"))
+    >>> payout_trend(history)["Field-Tested"].tolist()
+    [0.7]
+    """
+    return trend_table(trend_sums(history, by), freq, by)
+
+
+def trend_sums(history: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Per snapshot time and group: the sums of offer and market over priced rows."""
+    if "taken_at" not in history.columns:
+        raise ValueError(
+            "payout_trend needs a history, a frame with taken_at: store.load() gives one"
+        )
+    if by is not None and by not in history.columns:
+        raise KeyError(f"payout_trend: no column {by!r}; the frame has {list(history.columns)}")
+    parts = per_row(history)
+    group = (
+        pd.Series("all", index=history.index, dtype="string")
+        if by is None
+        else history[by].astype("string")
+    )
+    frame = pd.DataFrame(
+        {
+            "taken_at": history["taken_at"],
+            "group": group,
+            "offer": parts["offer_priced"].astype("float64"),
+            "market": parts["market_priced"].astype("float64"),
+        }
+    )
+    sums = frame.groupby(["taken_at", "group"], dropna=True, sort=True).sum().reset_index()
+    return sums[list(SUM_COLUMNS)]
+
+
+def trend_table(sums: pd.DataFrame, freq: str, by: str | None) -> pd.DataFrame:
+    """The trend from ``trend_sums`` (pandas or DuckDB): periods down, groups across."""
+    sums = sums.astype({"group": "string", "offer": "float64", "market": "float64"})
+    period = pd.Grouper(key="taken_at", freq=freq)
+    totals = sums.groupby([period, "group"]).agg(offer=("offer", "sum"), market=("market", "sum"))
+    table = _ratio(totals["offer"], totals["market"]).unstack("group")
+    if table.empty:
+        table = pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="taken_at"))
+    groups = [str(g) for g in table.columns]
+    order = [g for g in EXTERIORS if g in groups] if by == "exterior" else sorted(groups)
+    table = table.reindex(columns=order)
+    table.columns = pd.Index(order, name=by or "all", dtype="object")
+    return table.astype("float64")

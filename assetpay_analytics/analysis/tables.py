@@ -1,0 +1,398 @@
+"""Pricing analysis: how AssetPay's offer compares with the market price.
+
+Pure functions of an inventory frame (``frame.SCHEMA``); none mutates its input and
+none talks to the network, so they work on any frame: from the API, the sandbox, a
+Parquet file or a hand-made test frame.
+
+Definitions used throughout
+---------------------------
+- A row is **priced** when ``market_price > 0``, ``offer_price`` is not NA and
+  ``offer_accepted`` is not False (NA, unknown acceptance, counts as priced).
+- ``spread = market_price - offer_price``; ``payout_ratio = offer_price / market_price``;
+  ``discount_pct = 1 - payout_ratio`` (NA where the row is not priced).
+- A group's ``payout_ratio`` is value-weighted: ``sum(offer_price) / sum(market_price)``
+  over its priced rows. ``median_payout_ratio`` is the median of the rows' ratios.
+- ``market_value`` = sum of ``market_price`` over the group's rows that have one;
+  ``offer_value`` = sum of ``offer_price`` over the group's priced rows.
+
+Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
+one row and its prices are summed as given, not multiplied by ``amount``.
+
+Analyses of change (``compare``, ``payout_trend``) live in ``drift`` (its docstring
+says how items are matched), ``formatted`` in ``formats``; both re-exported here. The
+``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, NO_EXTERIOR
+from .definitions import (
+    GROUP_COLUMNS,
+    Summary,
+    accounts_of,
+    aggregate,
+    as_float,
+    per_row,
+    price_gap,
+    priced,
+    ratios,
+    skin_label,
+)
+from .drift import Comparison, compare, payout_trend
+from .formats import formatted, labelled
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "Comparison",
+    "by_account",
+    "by_exterior",
+    "by_group",
+    "compare",
+    "exterior_ladder",
+    "formatted",
+    "outliers",
+    "payout_trend",
+    "price_gap",
+    "priced",
+    "sticker_effect",
+    "summary",
+    "wear_bands",
+]
+
+#: Scale that makes the median absolute deviation comparable to a standard deviation.
+_MAD_SCALE = 1.4826
+#: Fewest priced rows an exterior needs to be its own reference in ``outliers``.
+_MIN_REFERENCE_ROWS = 8
+_LADDER_VALUES = ("payout_ratio", "offer_price", "market_price")
+
+
+def summary(df: pd.DataFrame) -> Summary:
+    """Headline numbers of a frame.
+
+    Returns
+    -------
+    Summary
+        A Series that displays counts whole, money in dollars and ratios in percent
+        (its values stay numbers): ``items``; ``tradable_items``; ``priced_items``;
+        ``market_value`` (sum of market_price where present); ``offer_value`` (sum of
+        offer_price over priced rows); ``payout_ratio`` (value-weighted over priced
+        rows); ``median_payout_ratio``; ``accepted_share``: among rows with an offer
+        price, the share whose offer is not refused (``offer_accepted`` True or
+        unknown). NA where undefined.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 8}, "tradable": True},
+    ...                  {"marketPrice": 30, "offer": {"price": 18, "accepted": False}}])
+    >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
+    [2, 1, 40.0, 0.8]
+    """
+    parts = per_row(df)
+    has_offer = df["offer_price"].notna()
+    refused = df["offer_accepted"].astype("boolean").eq(False).fillna(False)
+    offers = int(has_offer.sum())
+    market_priced = float(parts["market_priced"].sum())
+    ratios = parts["ratio"].dropna()
+    values = {
+        "items": len(df),
+        "tradable_items": int(df["tradable"].astype("boolean").fillna(False).sum()),
+        "priced_items": int(parts["priced"].sum()),
+        "market_value": float(parts["market_any"].sum()),
+        "offer_value": float(parts["offer_priced"].sum()),
+        "payout_ratio": float(parts["offer_priced"].sum()) / market_priced
+        if market_priced > 0
+        else np.nan,
+        "median_payout_ratio": float(ratios.median()) if len(ratios) else np.nan,
+        "accepted_share": float((has_offer & ~refused).sum()) / offers if offers else np.nan,
+    }
+    return Summary(values, name="summary", dtype=object)  # object: counts stay ints
+
+
+def by_exterior(df: pd.DataFrame, *, no_exterior: bool = True) -> pd.DataFrame:
+    """Pricing per exterior: all five, best first, even when empty.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    no_exterior : bool
+        Add a last row, ``"No exterior"`` (``constants.NO_EXTERIOR``), for the items
+        without one (stickers, cases, agents, Rust), so the table's totals add up to
+        ``summary`` (default). False: the five exteriors only (the charts).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the ordered exterior categories; columns ``GROUP_COLUMNS``:
+        items, priced_items, market_value, offer_value, payout_ratio (value-weighted),
+        median_payout_ratio, mean_wear.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "wear": "0.2", "marketPrice": 10,
+    ...                   "offer": {"price": 7}}])
+    >>> by_exterior(df)["items"].tolist()
+    [0, 0, 1, 0, 0, 0]
+    """
+    labels = [*EXTERIORS, NO_EXTERIOR] if no_exterior else list(EXTERIORS)
+    text = df["exterior"].astype("string")
+    if no_exterior:
+        text = text.fillna(NO_EXTERIOR)
+    order = pd.CategoricalDtype(labels, ordered=True)
+    out = aggregate(df, text.astype(order).rename("exterior"), observed=False, dropna=True)
+    return out.reindex(pd.CategoricalIndex(labels, dtype=order, name="exterior"))
+
+
+def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """Pricing grouped by any column(s), largest market value first.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    by : str or list of str
+        Column(s) to group by: weapon, skin, rarity, market_hash_name, steam_id,
+        stattrak, exterior, ... Rows whose key is NA form their own group, so the
+        groups add up to ``summary``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``GROUP_COLUMNS``, sorted by ``market_value`` descending.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "marketPrice": 10, "offer": {"price": 7}},
+    ...                  {"name": "AWP | Asiimov", "marketPrice": 90, "offer": {"price": 70}}])
+    >>> by_group(df, "weapon").index.tolist()
+    ['AWP', 'AK-47']
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = [key for key in keys if key not in df.columns]
+    if missing:
+        raise KeyError(f"by_group: no column(s) {missing}; the frame has {list(df.columns)}")
+    out = aggregate(df, [df[key] for key in keys], observed=True, dropna=False)
+    return out.sort_values("market_value", ascending=False, kind="stable")
+
+
+def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Pricing per account, every account fetched included (an empty one has zeros).
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame; its accounts are ``attrs["steam_ids"]`` (a batch lists empty
+        inventories there too), else those in its rows.
+    labels : mapping of str to str, optional
+        SteamID -> a name: the index reads ``"alice (7656...)"`` where one is known.
+
+    Returns
+    -------
+    DataFrame
+        One row per account, in the batch's order; columns ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"marketPrice": 10, "offer": {"price": 7}}], steam_id="1")
+    >>> df.attrs["steam_ids"] = ["1", "2"]
+    >>> by_account(df, labels={"1": "alice"})["items"].to_dict()
+    {'alice (1)': 1, '2': 0}
+    """
+    table = aggregate(df, df["steam_id"].astype("string").rename("steam_id"),
+                      observed=True, dropna=True).reindex(accounts_of(df))  # fmt: skip
+    table[["market_value", "offer_value"]] = table[["market_value", "offer_value"]].fillna(0)
+    table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
+    table.index = pd.Index(labelled(table.index, labels or {}), name="account")
+    return table
+
+
+def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFrame:
+    """One row per skin, one column per exterior: how the offer treats each condition.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    value : {"payout_ratio", "offer_price", "market_price"}
+        The median shown in each cell; payout_ratio uses priced rows only.
+
+    Returns
+    -------
+    DataFrame
+        Index ``skin`` ("AK-47 | Redline"; StatTrak™ and Souvenir kept apart), the five
+        exteriors as columns in order, NA where the inventory has no such item; rows
+        sorted by the skin's market value, largest first.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
+    ...                   "marketPrice": 10, "offer": {"price": 7}}])
+    >>> float(exterior_ladder(df).loc["AK-47 | Redline", "Field-Tested"])
+    0.7
+    """
+    if value not in _LADDER_VALUES:
+        raise ValueError(f"value must be one of {', '.join(_LADDER_VALUES)}, got {value!r}")
+    rows = pd.DataFrame(
+        {
+            "skin": skin_label(df),
+            "exterior": df["exterior"],
+            "value": ratios(df, priced(df)) if value == "payout_ratio" else as_float(df[value]),
+            "market": as_float(df["market_price"]).fillna(0.0),
+        }
+    ).dropna(subset=["skin", "exterior"])
+    table = rows.dropna(subset=["value"]).pivot_table(
+        index="skin", columns="exterior", values="value", aggfunc="median", observed=False
+    )
+    table = table.reindex(columns=list(EXTERIORS)).astype("float64")
+    order = rows.groupby("skin")["market"].sum().sort_values(ascending=False, kind="stable")
+    table = table.reindex([skin for skin in order.index if skin in table.index])
+    table.columns = pd.CategoricalIndex(list(EXTERIORS), ordered=True, name="exterior")
+    table.index.name = "skin"
+    return table
+
+
+def _robust_scale(ratios: pd.Series) -> tuple[float, float]:
+    median = float(ratios.median())
+    return median, _MAD_SCALE * float((ratios - median).abs().median())
+
+
+def outliers(df: pd.DataFrame, threshold: float = 3.0) -> pd.DataFrame:
+    """Priced rows whose payout ratio is far from their exterior's usual ratio.
+
+    The reference is the median payout ratio of the row's exterior (of all priced
+    rows when the exterior has fewer than 8 priced rows, or none); the distance is
+    counted in robust deviations: ``(ratio - median) / (1.4826 * MAD)``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    threshold : float
+        How many robust deviations make an outlier (default 3).
+
+    Returns
+    -------
+    DataFrame
+        The outlying rows with ``payout_ratio``, ``reference_median`` and ``deviation``
+        (signed) added, most extreme first.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> items = [{"marketPrice": 100, "offer": {"price": p}} for p in (70, 71, 72, 73, 20)]
+    >>> outliers(from_items(items))["offer_price"].tolist()
+    [20.0]
+    """
+    if threshold <= 0:
+        raise ValueError(f"threshold must be positive, got {threshold!r}")
+    gap = price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    ratios = rows["payout_ratio"].astype("float64")
+    reference = pd.Series(np.nan, index=rows.index)
+    scale = pd.Series(np.nan, index=rows.index)
+    overall_median, overall_scale = _robust_scale(ratios) if len(ratios) else (np.nan, np.nan)
+    for exterior, group in ratios.groupby(rows["exterior"], observed=True, dropna=False):
+        if len(group) >= _MIN_REFERENCE_ROWS and not pd.isna(exterior):
+            median, spread = _robust_scale(group)
+        else:
+            median, spread = overall_median, overall_scale
+        reference[group.index] = median
+        scale[group.index] = spread if spread > 0 else overall_scale
+    deviation = (ratios - reference) / scale.where(scale > 0)
+    out = rows.assign(reference_median=reference, deviation=deviation)
+    out = out[deviation.abs() > threshold]
+    return out.reindex(out["deviation"].abs().sort_values(ascending=False, kind="stable").index)
+
+
+def _band_labels(bins: int) -> list[str]:
+    edges = np.linspace(0, 100, bins + 1)
+    return [f"{edges[i]:.0f}–{edges[i + 1]:.0f}%" for i in range(bins)]
+
+
+def wear_bands(df: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Payout ratio by float band inside each exterior.
+
+    A row's band is its wear as a percentile of its exterior's float range (0–7%
+    of 0.15–0.38 is the cleanest Field-Tested), answering "does the offer pay more
+    for a low-float Field-Tested?".
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame; rows without exterior or wear are left out.
+    bins : int
+        Bands per exterior (default 10, deciles).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by (exterior, wear_band), bands with no items left out; columns
+        ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "wear": "0.16", "marketPrice": 10,
+    ...                   "offer": {"price": 8}}])
+    >>> wear_bands(df).index.tolist()
+    [('Field-Tested', '0–10%')]
+    """
+    if not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"bins must be a positive whole number, got {bins!r}")
+    rows = df[df["exterior"].notna() & df["wear"].notna()]
+    exterior = rows["exterior"].astype(str)
+    low = exterior.map({e: r[0] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
+    high = exterior.map({e: r[1] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
+    position = ((rows["wear"].astype(float) - low) / (high - low)).clip(0, 1)
+    codes = np.minimum((position * bins).to_numpy(dtype="int64"), bins - 1)
+    labels = pd.Index(_band_labels(bins))
+    band = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
+    band_key = pd.Series(band, index=rows.index, name="wear_band")
+    keys = [rows["exterior"].rename("exterior"), band_key]
+    return aggregate(rows, keys, observed=True, dropna=True)
+
+
+def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
+    """Payout ratio and values with and without stickers, and by sticker count.
+
+    Only rows that can carry stickers are compared: weapon skins, not knives or
+    gloves (★), stickers, cases or Rust items.
+
+    Returns
+    -------
+    DataFrame
+        Index ``stickers``: "without stickers", "with stickers", then "1 sticker",
+        "2 stickers", ... for the counts present; columns ``GROUP_COLUMNS``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "marketPrice": 10, "offer": {"price": 7},
+    ...                   "stickers": [{"name": "Crown (Foil)", "slot": 0, "wear": 0}]}])
+    >>> sticker_effect(df).index.tolist()
+    ['without stickers', 'with stickers', '1 sticker']
+    """
+    rows = df[df["weapon"].notna() & ~df["star"].astype(bool)]
+    count = rows["sticker_count"].fillna(0).astype("int64")
+    has = count.gt(0).map({False: "without stickers", True: "with stickers"})
+    by_has = aggregate(rows, has.rename("stickers"), observed=True, dropna=True)
+    by_has = by_has.reindex(["without stickers", "with stickers"])
+    by_has[["items", "priced_items"]] = by_has[["items", "priced_items"]].fillna(0).astype(int)
+    by_has[["market_value", "offer_value"]] = by_has[["market_value", "offer_value"]].fillna(0.0)
+    stuck = count[count > 0]
+    label = stuck.map(lambda n: f"{n} sticker{'s' if n > 1 else ''}").rename("stickers")
+    by_count = aggregate(rows.loc[stuck.index], label, observed=True, dropna=True)
+    by_count = by_count.reindex(sorted(by_count.index, key=lambda text: int(text.split()[0])))
+    out = pd.concat([by_has, by_count])
+    out.index.name = "stickers"
+    return out

@@ -1,0 +1,73 @@
+"""The frame wing: AssetPay JSON -> typed pandas DataFrames (public as ``apa.frame``).
+
+No HTTP and no client here: every builder takes bytes or decoded JSON, so a saved body, a
+page the client fetched and a hand-made test payload give the same frame.
+
+- ``build``: the builders (``from_body``, ``from_items``, ``from_pages``, ``from_responses``,
+  ``from_accounts``, ``empty_frame``);
+- ``arrow`` / ``rows``: the Arrow path (no Python object per item) and the forgiving Python
+  path; ``assemble`` turns either's columns into the frame and its ``attrs``;
+- ``schema``: ``SCHEMA``, ``conform``, ``concat``; ``names``: CS2 name parsing;
+  ``coerce``: API values -> typed values; ``anomalies``: out-of-range values set aside;
+- ``payload``: the documented shape of an inventory's ``data``; ``bodies``: response bodies
+  -> Python objects, with the GC paused;
+- ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on
+  first use because it registers the ``df.assetpay`` accessor.
+
+May import the ground floor (``constants``, ``errors``, ``tradeurl``) only: never ``fetch``,
+``endpoints``, the client, ``analysis`` or the charts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .bodies import read_envelope
+from .build import (
+    empty_frame,
+    from_accounts,
+    from_body,
+    from_items,
+    from_pages,
+    from_responses,
+)
+from .names import ParsedName, parse_name
+from .schema import EXTERIOR_DTYPE, SCHEMA, STICKER_TYPE, concat, conform
+
+if TYPE_CHECKING:
+    from .parquet import read_parquet, write_parquet
+
+__all__ = [
+    "EXTERIOR_DTYPE",
+    "SCHEMA",
+    "STICKER_TYPE",
+    "ParsedName",
+    "concat",
+    "conform",
+    "empty_frame",
+    "from_accounts",
+    "from_body",
+    "from_items",
+    "from_pages",
+    "from_responses",
+    "parse_name",
+    "read_envelope",
+    "read_parquet",
+    "write_parquet",
+]
+
+#: Loaded on first use: ``parquet`` registers the accessor, which the frame wing itself
+#: must not do at import time.
+_PARQUET_NAMES = ("read_parquet", "write_parquet")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARQUET_NAMES:
+        from . import parquet
+
+        return getattr(parquet, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,25 @@
+"""The history wing: snapshots of frames in a hive-partitioned Parquet store (``apa.history``).
+
+- ``store``: ``SnapshotStore`` (save, snapshots, load, latest, query, payout_trend);
+- ``snapshots``: one snapshot's file (rows, attrs, record) and its atomic write;
+- ``duck``: DuckDB over the store's files in place (optional, loaded on use).
+
+May import the ground floor, ``frame`` and ``analysis``: never ``fetch``, ``endpoints``, the
+client, ``plots`` or ``report``.
+"""
+
+from __future__ import annotations
+
+from .store import (
+    BYTES_PER_ROW,
+    SNAPSHOT_COLUMNS,
+    TREND_GROUPS,
+    SnapshotStore,
+)
+
+__all__ = [
+    "BYTES_PER_ROW",
+    "SNAPSHOT_COLUMNS",
+    "TREND_GROUPS",
+    "SnapshotStore",
+]

@@ -1,0 +1,96 @@
+"""DuckDB over a snapshot store, in place: the view ``items``, a query, the trend's sums.
+
+Kept apart from ``history`` because duckdb is optional (the ``[history]`` extra):
+importing this module is what needs it. DuckDB reads the hive-partitioned Parquet
+files directly (out-of-core, only the columns and row groups a query needs), so a
+history larger than memory is queried without loading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..frame.schema import SCHEMA
+
+__all__ = ["run_query", "trend_sums_sql"]
+
+_MISSING = (
+    'store.query needs duckdb: pip install "assetpay-analytics[history]" (or pip install duckdb)'
+)
+#: The rows ``analysis.priced`` keeps, in SQL.
+_PRICED = "(market_price > 0 AND offer_price IS NOT NULL AND COALESCE(offer_accepted, TRUE))"
+
+
+def run_query(root: Path, glob: str, sql: str) -> pd.DataFrame:
+    """Run ``sql`` with a view ``items`` over ``root/glob``; the result as a DataFrame.
+
+    The partition keys come back typed: ``game`` as text (``"730"``, not a number)
+    and ``date`` as a date.
+    """
+    with _connect() as con:
+        _view(con, [str(root / glob)])
+        result: pd.DataFrame = con.sql(sql).df()
+    return result
+
+
+def trend_sums_sql(files: Sequence[Path], by: str | None) -> pd.DataFrame:
+    """``_drift.trend_sums`` computed by DuckDB over ``files``: per snapshot and group,
+    the sums of offer and market price over the priced rows.
+
+    Only these sums (snapshots x groups rows) reach pandas, whatever the history's size.
+    """
+    group = "'all'" if by is None else _as_text(by)
+    where = "" if by is None else f'WHERE "{by}" IS NOT NULL'
+    sql = (
+        f'SELECT taken_at, {group} AS "group", '
+        f"SUM(CASE WHEN {_PRICED} THEN offer_price ELSE 0 END)::DOUBLE AS offer, "
+        f"SUM(CASE WHEN {_PRICED} THEN market_price ELSE 0 END)::DOUBLE AS market "
+        f"FROM items {where} GROUP BY ALL ORDER BY ALL"
+    )
+    columns = ["taken_at", "group", "offer", "market"]
+    if not files:
+        return pd.DataFrame({name: pd.Series(dtype=_EMPTY[name]) for name in columns})
+    with _connect() as con:
+        _view(con, [str(path) for path in files])
+        result: pd.DataFrame = con.sql(sql).df()
+    return result[columns]
+
+
+_EMPTY = {
+    "taken_at": "datetime64[us, UTC]",
+    "group": "string",
+    "offer": "float64",
+    "market": "float64",
+}
+
+
+def _as_text(column: str) -> str:
+    """The column as pandas' ``astype("string")`` spells it (booleans as True/False)."""
+    if column not in SCHEMA:
+        raise ValueError(f"no column {column!r} in an inventory frame")
+    if str(SCHEMA[column]) in ("bool", "boolean"):
+        return f"CASE WHEN \"{column}\" THEN 'True' WHEN NOT \"{column}\" THEN 'False' END"
+    return f'CAST("{column}" AS VARCHAR)'
+
+
+def _connect() -> Any:
+    try:
+        import duckdb
+    except ImportError as exc:  # pragma: no cover - the test extra installs duckdb
+        raise ImportError(_MISSING) from exc
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _view(con: Any, sources: list[str]) -> None:
+    listed = ", ".join("'" + source.replace("'", "''") + "'" for source in sources)
+    con.execute(
+        f"CREATE VIEW items AS SELECT * FROM read_parquet([{listed}], "
+        "hive_partitioning = true, union_by_name = true, "
+        "hive_types = {'game': VARCHAR, 'date': DATE})"
+    )

@@ -1,0 +1,160 @@
+"""The snapshot files of ``history``: what a file holds, how it is written and read back.
+
+Each snapshot is one Parquet file: the frame's rows without ``game`` (its partition
+carries it) plus ``snapshot_id`` and ``taken_at``, the frame's ``attrs`` as
+``write_parquet`` writes them, and the snapshot's record (id, taken_at, game,
+accounts, items) under ``RECORD_KEY`` in the footer. Written under a hidden name and
+renamed into place, so a crash mid-write leaves nothing a reader sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ..analysis.definitions import accounts_of
+from ..frame.parquet import frame_table, table_frame
+from ..frame.schema import concat
+from ..tradeurl import TradeUrl
+
+#: Where a snapshot file keeps its record (JSON) in the Parquet footer.
+RECORD_KEY = b"assetpay_snapshot"
+HISTORY_COLUMNS = ("snapshot_id", "taken_at")
+
+
+def memory_budget() -> int:
+    """A quarter of the memory available now (Linux's count; 4 GiB where unknown)."""
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        available = 16 * 2**30
+    return int(available) // 4
+
+
+def as_utc(value: datetime | str) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+
+
+def default_taken_at(df: pd.DataFrame) -> datetime | str:
+    fetched = df.attrs.get("fetched_at")
+    return fetched if isinstance(fetched, str) and fetched else datetime.now(UTC)
+
+
+def game_of(df: pd.DataFrame, given: str | None) -> str:
+    games = {str(g) for g in df["game"].dropna().unique()} if "game" in df else set()
+    if given is not None:
+        games.add(str(given))
+    elif not games and df.attrs.get("game"):
+        games.add(str(df.attrs["game"]))
+    if len(games) != 1:
+        what = "no game" if not games else f"games {sorted(games)}"
+        raise ValueError(
+            f"a snapshot holds one game; this frame has {what}: save each game's frame "
+            "separately, or pass game= for an empty frame"
+        )
+    return games.pop()
+
+
+def snapshot_table(df: pd.DataFrame, game: str, when: pd.Timestamp) -> tuple[str, Any]:
+    """A new snapshot's id and its Arrow table: rows, attrs and the record in the footer."""
+    snapshot_id = f"{when:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
+    record = {
+        "id": snapshot_id,
+        "taken_at": when.isoformat().replace("+00:00", "Z"),
+        "game": game,
+        "accounts": sorted(accounts_of(df)),
+        "items": len(df),
+    }
+    table = frame_table(file_frame(df, snapshot_id, when))
+    metadata = {**(table.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
+    return snapshot_id, table.replace_schema_metadata(metadata)
+
+
+def file_frame(df: pd.DataFrame, snapshot_id: str, when: pd.Timestamp) -> pd.DataFrame:
+    out = df.drop(columns=["game", *HISTORY_COLUMNS], errors="ignore")
+    out["snapshot_id"] = pd.Series(snapshot_id, index=out.index, dtype="str")
+    out["taken_at"] = pd.Series(when, index=out.index, dtype="datetime64[us, UTC]")
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def write_atomically(table: Any, final: Path) -> None:
+    """Write under a hidden name in the partition, flush, then rename into place."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    hidden = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(hidden, "wb") as sink:
+            pq.write_table(table, sink)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(hidden, final)
+    finally:
+        hidden.unlink(missing_ok=True)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    metadata = pq.read_schema(path).metadata or {}
+    record: dict[str, Any] = json.loads(metadata[RECORD_KEY])
+    return record
+
+
+def read_snapshot(path: Path) -> pd.DataFrame:
+    """A snapshot file as the client's frame: ``game`` back, attrs + id and time."""
+    table = pq.read_table(path)
+    record = read_record(path)
+    game = np.full(table.num_rows, record["game"], dtype=object)
+    frame = table_frame(table.append_column("game", [game]))
+    frame.attrs.pop("snapshot_id", None)
+    frame.attrs.update(snapshot_id=record["id"], taken_at=record["taken_at"])
+    return frame
+
+
+def wanted_steam_ids(accounts: Iterable[str | TradeUrl] | None) -> set[str] | None:
+    if accounts is None:
+        return None
+    if isinstance(accounts, (str, TradeUrl)):
+        accounts = [accounts]
+    return {steam_id_of(account) for account in accounts}
+
+
+def steam_id_of(account: str | TradeUrl) -> str:
+    if isinstance(account, TradeUrl):
+        return account.steam_id
+    text = str(account)
+    return TradeUrl.parse(text).steam_id if "://" in text else text
+
+
+def only_accounts(frame: pd.DataFrame, steam_ids: set[str] | None) -> pd.DataFrame:
+    if steam_ids is None:
+        return frame
+    kept = frame[frame["steam_id"].astype("str").isin(steam_ids)].reset_index(drop=True)
+    kept.attrs = dict(frame.attrs)
+    return kept
+
+
+def stack_history(
+    frames: list[pd.DataFrame], chosen: pd.DataFrame, game: str | None
+) -> pd.DataFrame:
+    """Snapshots stacked oldest first, each row with its ``snapshot_id`` and ``taken_at``."""
+    from ..frame import empty_frame
+
+    sizes = [len(frame) for frame in frames]
+    history = concat(frames) if frames else empty_frame()
+    history["snapshot_id"] = pd.Series(
+        np.repeat(chosen["id"].to_numpy(dtype=object), sizes), dtype="category"
+    )
+    history["taken_at"] = pd.Series(
+        np.repeat(chosen["taken_at"].to_numpy(), sizes), dtype="datetime64[us, UTC]"
+    )
+    history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
+    return history

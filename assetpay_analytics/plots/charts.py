@@ -1,0 +1,333 @@
+"""Review-ready charts of an inventory frame (matplotlib).
+
+Every function takes a frame and an optional ``ax=``, returns the Axes (or the
+Figure for ``pricing_review``), never calls ``plt.show()`` and changes no global
+setting. Each exterior has one colour (``EXTERIOR_COLORS``) in every chart; items
+without an exterior are grey. Percent and USD axes are formatted; counts are shown
+per bar or group. Frames with nothing priced give a labelled empty chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from .. import analysis
+from ..constants import EXTERIOR_SHORT, EXTERIORS
+from .axes import empty, label_bars, new_axes, percent_axis, usd_tick
+from .bars import payout_by_price_band, payout_by_type, payout_change_by_exterior
+from .export import save_figure, to_image
+from .palette import (
+    EXTERIOR_COLORS,
+    EXTERIOR_MARKERS,
+    NO_EXTERIOR_COLOR,
+    NO_EXTERIOR_MARKER,
+    OUTLIER_COLOR,
+    RATIO_CMAP,
+    REFERENCE_COLOR,
+)
+from .review import footer, has_exteriors, headline
+
+__all__ = [
+    "EXTERIOR_COLORS",
+    "NO_EXTERIOR_COLOR",
+    "OUTLIER_COLOR",
+    "exterior_ladder_heatmap",
+    "footer",
+    "market_vs_offer",
+    "payout_by_exterior",
+    "payout_by_price_band",
+    "payout_by_type",
+    "payout_change_by_exterior",
+    "payout_distribution",
+    "payout_vs_market",
+    "pricing_review",
+    "save_figure",
+    "to_image",
+]
+
+
+def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Bars of the value-weighted payout ratio per exterior, with item counts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> ax = payout_by_exterior(df)
+    >>> [round(float(bar.get_height()), 2) for bar in ax.patches]
+    [0.0, 0.0, 0.7, 0.0, 0.0]
+    """
+    ax = new_axes(ax)
+    title = "AssetPay payout by exterior"
+    table = analysis.by_exterior(df, no_exterior=False)
+    if table["priced_items"].sum() == 0:
+        return empty(ax, title)
+    heights = table["payout_ratio"].fillna(0.0).to_numpy()
+    labels = [EXTERIOR_SHORT[e] for e in EXTERIORS]
+    bars = ax.bar(labels, heights, color=[EXTERIOR_COLORS[e] for e in EXTERIORS], width=0.7)
+    label_bars(ax, bars, table["payout_ratio"].to_numpy(float), table["priced_items"].tolist())
+    percent_axis(ax, heights, "offer / market price (value-weighted)")
+    ax.set_xlabel("exterior (n = priced items)")
+    ax.set_title(title)
+    return ax
+
+
+def _groups(rows: pd.DataFrame) -> Iterator[tuple[str, str, str, pd.Series]]:
+    """(name, colour, marker, row mask) of each exterior present, then of the rest."""
+    exterior = rows["exterior"].astype(object).where(rows["exterior"].notna(), None)
+    styles = [(e, EXTERIOR_COLORS[e], EXTERIOR_MARKERS[e]) for e in EXTERIORS]
+    for name, color, marker in [*styles, (None, NO_EXTERIOR_COLOR, NO_EXTERIOR_MARKER)]:
+        mask = exterior.isna() if name is None else exterior.eq(name)
+        if mask.any():
+            yield name or "no exterior", color, marker, mask
+
+
+def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Scatter of market price against offer price, coloured by exterior.
+
+    The parity line (offer = market) and guide lines at 50% and 75% payout frame the
+    points; outliers (``analysis.outliers``) are ringed in red. Both axes switch to
+    log scale when prices span more than two decades.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}},
+    ...                  {"marketPrice": 2, "offer": {"price": 1}}])
+    >>> ax = market_vs_offer(df)
+    >>> sum(len(c.get_offsets()) for c in ax.collections)
+    2
+    """
+    ax = new_axes(ax, (7, 5.5))
+    title = "Market price vs AssetPay offer"
+    gap = analysis.price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    if rows.empty:
+        return empty(ax, title)
+    market = rows["market_price"].astype(float)
+    offer = rows["offer_price"].astype(float)
+    for name, color, marker, mask in _groups(rows):
+        ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, marker=marker,
+                   edgecolors="none", label=f"{name} (n={int(mask.sum())})")  # fmt: skip
+    odd = analysis.outliers(df)
+    if len(odd):
+        ax.scatter(odd["market_price"].astype(float), odd["offer_price"].astype(float), s=70,
+                   facecolors="none", edgecolors=OUTLIER_COLOR, linewidths=1.2,
+                   label=f"outliers (n={len(odd)})")  # fmt: skip
+    low, high = float(min(market.min(), offer.min())), float(max(market.max(), offer.max()))
+    log = low > 0 and high / low > 100
+    line = np.geomspace(low, high, 50) if log else np.linspace(0, high, 50)
+    ax.plot(line, line, color=REFERENCE_COLOR, lw=1, label="parity (100%)")
+    for share, style in ((0.75, "--"), (0.5, ":")):
+        ax.plot(line, line * share, color=REFERENCE_COLOR, lw=0.8, ls=style, alpha=0.6,
+                label=f"{share:.0%} payout")  # fmt: skip
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(usd_tick))
+    ax.yaxis.set_major_formatter(FuncFormatter(usd_tick))
+    ax.set_xlabel("market price (USD)")
+    ax.set_ylabel("AssetPay offer (USD)")
+    ax.set_title(f"{title} ({len(rows)} priced items)")
+    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3, which="major")
+    return ax
+
+
+def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Payout ratio against market price: where AssetPay pays more, and where less.
+
+    Each priced item is a point (market price across, on a log scale; payout ratio up),
+    coloured and shaped by exterior. A dashed line in each exterior's colour marks its
+    median ratio; the black line is 100% (an offer equal to the market price).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> ax = payout_vs_market(df)
+    >>> ax.get_xscale(), [round(float(line.get_ydata()[0]), 2) for line in ax.get_lines()]
+    ('log', [1.0, 0.7])
+    """
+    ax = new_axes(ax, (7, 5))
+    title = "Payout ratio against market price"
+    gap = analysis.price_gap(df)
+    rows = gap[gap["payout_ratio"].notna()]
+    if rows.empty:
+        return empty(ax, title)
+    market, ratio = rows["market_price"].astype(float), rows["payout_ratio"].astype(float)
+    ax.axhline(1.0, color=REFERENCE_COLOR, lw=1, label="100%: offer = market price")
+    for name, color, marker, mask in _groups(rows):
+        median = float(ratio[mask].median())
+        label = f"{name} (n={int(mask.sum())}, median {median:.0%})"
+        ax.scatter(market[mask], ratio[mask], s=22, alpha=0.75, color=color, marker=marker,
+                   edgecolors="none", label=label)  # fmt: skip
+        ax.axhline(median, color=color, lw=1.6, ls="--")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(usd_tick))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(0, max(1.05, float(ratio.max()) * 1.05))
+    ax.set_xlabel("market price (USD, log scale)")
+    ax.set_ylabel("offer / market price (dashed: each exterior's median)")
+    ax.set_title(f"{title} ({len(rows):,} priced items)")
+    ax.legend(fontsize=8, loc="lower left", frameon=False)
+    ax.grid(alpha=0.3, which="major")
+    return ax
+
+
+def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Box plots of the items' payout ratios per exterior, with counts.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> [t.get_text() for t in payout_distribution(df).get_xticklabels()]
+    ['FT\\nn=1']
+    """
+    ax = new_axes(ax)
+    title = "Payout ratio per item, by exterior"
+    gap = analysis.price_gap(df)
+    data, labels, colors = [], [], []
+    for exterior in EXTERIORS:
+        ratios = gap.loc[gap["exterior"].eq(exterior).fillna(False), "payout_ratio"].dropna()
+        if len(ratios):
+            data.append(ratios.astype(float).to_numpy())
+            labels.append(f"{EXTERIOR_SHORT[exterior]}\nn={len(ratios)}")
+            colors.append(EXTERIOR_COLORS[exterior])
+    if not data:
+        return empty(ax, title)
+    boxes = ax.boxplot(data, tick_labels=labels, patch_artist=True, widths=0.6,
+                       medianprops={"color": "black"},
+                       flierprops={"marker": "o", "markersize": 3, "alpha": 0.5})  # fmt: skip
+    for patch, color in zip(boxes["boxes"], colors, strict=True):
+        patch.set_facecolor(color)
+        patch.set_alpha(0.75)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("offer / market price")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) -> Axes:
+    """The exterior ladder (median payout ratio per skin and exterior) as a heatmap.
+
+    Parameters
+    ----------
+    df : DataFrame
+        An inventory frame.
+    ax : Axes, optional
+        Where to draw.
+    top : int
+        The skins with the largest market value shown (default 15).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
+    ...                   "marketPrice": 10, "offer": {"price": 7}}])
+    >>> [t.get_text() for t in exterior_ladder_heatmap(df).texts]
+    ['70%']
+    """
+    title = "Payout ladder: median offer / market by skin and exterior"
+    ladder = analysis.exterior_ladder(df).head(top)
+    ax = new_axes(ax, (7.5, 1.2 + 0.38 * max(len(ladder), 3)))
+    if ladder.empty:
+        return empty(ax, title)
+    values = ladder.to_numpy(dtype=float)
+    norm = _centred(values)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=RATIO_CMAP, norm=norm, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(EXTERIORS)), [EXTERIOR_SHORT[e] for e in EXTERIORS])
+    ax.set_yticks(range(len(ladder)), list(ladder.index))
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(title, fontsize=10)
+    colorbar = ax.figure.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0))
+    colorbar.set_label(f"payout ratio (centre: the median, {norm.vcenter:.0%})")
+    return ax
+
+
+def _centred(values: np.ndarray) -> TwoSlopeNorm:
+    """A norm centred on the values' median, limits from the data (nothing clipped)."""
+    known = values[~np.isnan(values)]
+    centre = float(np.median(known))
+    low, high = float(known.min()), float(known.max())
+    spread = max(centre - low, high - centre, 0.005)  # one value: a narrow, even scale
+    return TwoSlopeNorm(vcenter=centre, vmin=min(low, centre - spread / 10),
+                        vmax=max(high, centre + spread / 10))  # fmt: skip
+
+
+def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:
+    """One figure for a pricing review: headline numbers, the panels that apply, a footer.
+
+    With exteriors: payout by exterior, payout ratio against market price, payout
+    distribution, payout ladder. Without (Rust; stickers and cases only): payout by item
+    type, by price band, and against market price. The footer names the ``source`` and
+    the data's time (``attrs["updated_at"]``).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> len(pricing_review(df).axes) >= 4
+    True
+    """
+    figure = plt.figure(figsize=(15, 10.5), layout="constrained")
+    figure.suptitle(f"AssetPay pricing review\n{headline(df)}", fontsize=14, parse_math=False)
+    grid = figure.add_gridspec(2, 2)
+    if has_exteriors(df) or not analysis.priced(df).any():
+        payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
+        exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    else:
+        payout_by_type(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_by_price_band(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[1, :]))
+    # a figure-level x label: constrained layout keeps room for it below the panels
+    figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
+                     parse_math=False)  # fmt: skip
+    return figure
