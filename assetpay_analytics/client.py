@@ -92,12 +92,13 @@ class AssetPayClient(_cache.CacheAdmin):
         How long a cached answer is fresh (default 15 minutes, the upstream window);
         None: forever; 0: always fetched, still stored for offline and stale use.
     verified : bool
-        Merchant status, which sets the rate limit: 10,000 requests a minute when
-        verified (default), 100 when not.
+        Merchant status, which sets the rate limits: for inventories 10,000 requests a
+        minute when verified (default), 100 when not (each endpoint family has its own:
+        ``constants.RATE_FAMILIES``).
     requests_per_minute : int, optional
-        The merchant's limit, overriding ``verified``. One budget per api key, paced
-        evenly a little under the limit, is shared by every client and process using
-        the key (a file beside the cache); cache hits do not spend it.
+        The merchant's inventory limit, overriding ``verified``. One budget per api key
+        and rate family, paced evenly a little under the limit, is shared by every client
+        and process using the key (a file beside the cache); cache hits do not spend it.
     session : requests.Session, optional
         Bring your own session; it is used as is (no cache or limiter is added).
     timeout : float
@@ -174,6 +175,7 @@ class AssetPayClient(_cache.CacheAdmin):
             retry=self.retry,
             stale_if_error=check_stale_if_error(stale_if_error),
         )
+        self._reader.serve(INVENTORY)
 
     # --- lifecycle --------------------------------------------------------------------
 

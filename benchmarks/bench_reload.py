@@ -62,6 +62,7 @@ from bench_client import sandbox_process
 from bench_frame import floor_items
 
 import assetpay_analytics as apa
+from assetpay_analytics.endpoints.inventory import INVENTORY
 from assetpay_analytics.fetch.budget import BudgetBook
 from assetpay_analytics.fetch.cache import CacheLocation
 from assetpay_analytics.fetch.session import SERIALIZER, Routes, build_session
@@ -74,17 +75,15 @@ VERIFIED_PER_MINUTE = 10_000
 Task = Callable[[], float]
 
 
-def cached_session(path: Path, serializer: Any = SERIALIZER) -> requests.Session:
+def cached_session(path: Path, base_url: str, serializer: Any = SERIALIZER) -> requests.Session:
     """A session on the cache file ``path``, built as the client builds its own."""
+    book = BudgetBook(
+        None, "bench-reload", verified=True, limits={"inventory": VERIFIED_PER_MINUTE}
+    )
+    routes = Routes(book)
+    routes.add(base_url + INVENTORY.path, INVENTORY)  # the endpoint it serves, as a client's
     return build_session(
-        cache=CacheLocation(path, path),
-        expire_after=None,
-        routes=Routes(
-            BudgetBook(
-                None, "bench-reload", verified=True, limits={"inventory": VERIFIED_PER_MINUTE}
-            )
-        ),
-        serializer=serializer,
+        cache=CacheLocation(path, path), expire_after=None, routes=routes, serializer=serializer
     )
 
 
@@ -128,9 +127,9 @@ def sqlite_floor(path: Path) -> pd.DataFrame:
         return floor(sqlite_bodies(path))
 
 
-def cache_reads(path: Path) -> int:
+def cache_reads(path: Path, base_url: str) -> int:
     """Read every response of the cache through requests-cache; returns the bytes read."""
-    session = cached_session(path)
+    session = cached_session(path, base_url)
     if not isinstance(session, CacheMixin):
         raise RuntimeError(f"build_session made a {type(session).__name__}, not a cached one")
     with session:
@@ -166,7 +165,7 @@ def session_task(base_url: str, path: Path, serializer: Any, urls: list[str], it
     """The reload through a client on a ``build_session`` session with ``serializer``."""
 
     def task() -> float:
-        with session_client(base_url, cached_session(path, serializer)) as client:
+        with session_client(base_url, cached_session(path, base_url, serializer)) as client:
             return timed_reload(client, urls, items)
 
     return task
@@ -178,7 +177,7 @@ def fill(base_url: str, urls: list[str], path: Path, serializer: Any = None) -> 
     if serializer is None:
         client = apa.AssetPayClient(api_key=SANDBOX_API_KEY, base_url=base_url, cache=path)
     else:
-        client = session_client(base_url, cached_session(path, serializer))
+        client = session_client(base_url, cached_session(path, base_url, serializer))
     with client:
         df = client.inventories(urls, progress=False)
     if df.attrs["errors"]:
@@ -243,7 +242,7 @@ def measure(accounts: int, repeat: int, seed: int, serializers: bool) -> list[Ro
             "floor": stopwatch(lambda: floor(bodies)),
             "project": project_task(base_url, paths["project"], urls, items, setup),
             "sqlite": stopwatch(lambda: sqlite_floor(paths["project"])),
-            "reads": stopwatch(lambda: cache_reads(paths["project"])),
+            "reads": stopwatch(lambda: cache_reads(paths["project"], base_url)),
         }
         if serializers:
             for name, serializer in (("pickle", "pickle"), ("safe", SERIALIZER)):

@@ -93,6 +93,20 @@ def test_undecodable_or_wrong_type_rows_are_misses_and_counted(sandbox, cache_pa
     assert client.cache_info().unreadable == 0
 
 
+def test_a_new_client_reads_what_an_earlier_one_stored_before_any_request(sandbox, cache_path):
+    """cache_info() and offline answers of a fresh client count and serve the stored rows.
+
+    The rows are checked against the shape of their endpoint's answer; a client knows
+    its endpoints from the start, not only once it has sent a request.
+    """
+    urls = sandbox.trade_urls[:3]
+    make_client(sandbox, cache_path).inventories(urls, progress=False)
+    stored = len(rows(cache_path))
+    fresh = make_client(sandbox, cache_path)
+    info = fresh.cache_info()
+    assert (info.entries, info.unreadable) == (stored, 0)
+
+
 # --- the cache heals or explains -------------------------------------------------------
 
 

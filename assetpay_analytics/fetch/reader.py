@@ -79,6 +79,14 @@ class PageReader:
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
+    def serve(self, endpoint: Endpoint) -> None:
+        """Tell the session's routes about ``endpoint`` (its budget, expiry, stored rows).
+
+        ``read`` does it too; a client serves its endpoints from the start, so a cache
+        it did not write is read (``cache_info``, offline answers) before any request.
+        """
+        self.routes.add(self.base_url + endpoint.path, endpoint)
+
     def read(
         self,
         endpoint: Endpoint,
@@ -88,7 +96,7 @@ class PageReader:
         cancel: threading.Event | None = None,
     ) -> list[Page]:
         """Every page of ``query``: one, or the counted pages when ``endpoint`` pages."""
-        self.routes.add(self.base_url + endpoint.path, endpoint)
+        self.serve(endpoint)
         with self._in_flight():
             get = partial(self._page, endpoint, query, cancel=cancel, offline=offline)
             return self._pages(endpoint, get, query, rereads=self.retry.rereads)
@@ -159,7 +167,7 @@ class PageReader:
         """
         if any(query.refresh for query in queries):
             return [None] * len(queries)  # refresh: the cache is not read
-        self.routes.add(self.base_url + endpoint.path, endpoint)
+        self.serve(endpoint)
         url = self.base_url + endpoint.path
         keys = [
             direct_key(url, endpoint.first_params(q), self._fingerprint, method=endpoint.method)

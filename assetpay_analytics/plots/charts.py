@@ -1,29 +1,25 @@
-"""Review-ready charts of an inventory frame (matplotlib).
+"""The exterior charts of an inventory frame (matplotlib): payout, prices, ladder.
 
-Every function takes a frame and an optional ``ax=``, returns the Axes (or the
-Figure for ``pricing_review``), never calls ``plt.show()`` and changes no global
-setting. Each exterior has one colour (``EXTERIOR_COLORS``) in every chart; items
-without an exterior are grey. Percent and USD axes are formatted; counts are shown
-per bar or group. Frames with nothing priced give a labelled empty chart.
+Every function takes a frame and an optional ``ax=``, returns the Axes, never calls
+``plt.show()`` and changes no global setting. Each exterior has one colour
+(``EXTERIOR_COLORS``) in every chart; items without an exterior are grey. Percent and
+USD axes are formatted; counts are shown per bar or group. Frames with nothing priced
+give a labelled empty chart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .. import analysis
 from ..constants import EXTERIOR_SHORT, EXTERIORS
 from .axes import empty, label_bars, new_axes, percent_axis, usd_tick
-from .bars import payout_by_price_band, payout_by_type, payout_change_by_exterior
-from .export import save_figure, to_image
 from .palette import (
     EXTERIOR_COLORS,
     EXTERIOR_MARKERS,
@@ -33,24 +29,13 @@ from .palette import (
     RATIO_CMAP,
     REFERENCE_COLOR,
 )
-from .review import footer, has_exteriors, headline
 
 __all__ = [
-    "EXTERIOR_COLORS",
-    "NO_EXTERIOR_COLOR",
-    "OUTLIER_COLOR",
     "exterior_ladder_heatmap",
-    "footer",
     "market_vs_offer",
     "payout_by_exterior",
-    "payout_by_price_band",
-    "payout_by_type",
-    "payout_change_by_exterior",
     "payout_distribution",
     "payout_vs_market",
-    "pricing_review",
-    "save_figure",
-    "to_image",
 ]
 
 
@@ -294,40 +279,3 @@ def _centred(values: np.ndarray) -> TwoSlopeNorm:
     spread = max(centre - low, high - centre, 0.005)  # one value: a narrow, even scale
     return TwoSlopeNorm(vcenter=centre, vmin=min(low, centre - spread / 10),
                         vmax=max(high, centre + spread / 10))  # fmt: skip
-
-
-def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:
-    """One figure for a pricing review: headline numbers, the panels that apply, a footer.
-
-    With exteriors: payout by exterior, payout ratio against market price, payout
-    distribution, payout ladder. Without (Rust; stickers and cases only): payout by item
-    type, by price band, and against market price. The footer names the ``source`` and
-    the data's time (``attrs["updated_at"]``).
-
-    Returns
-    -------
-    Figure
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_items
-    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
-    >>> len(pricing_review(df).axes) >= 4
-    True
-    """
-    figure = plt.figure(figsize=(15, 10.5), layout="constrained")
-    figure.suptitle(f"AssetPay pricing review\n{headline(df)}", fontsize=14, parse_math=False)
-    grid = figure.add_gridspec(2, 2)
-    if has_exteriors(df) or not analysis.priced(df).any():
-        payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
-        payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
-        payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
-        exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
-    else:
-        payout_by_type(df, ax=figure.add_subplot(grid[0, 0]))
-        payout_by_price_band(df, ax=figure.add_subplot(grid[0, 1]))
-        payout_vs_market(df, ax=figure.add_subplot(grid[1, :]))
-    # a figure-level x label: constrained layout keeps room for it below the panels
-    figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
-                     parse_math=False)  # fmt: skip
-    return figure

@@ -1,24 +1,33 @@
-"""What the review figure says around its panels: the headline, the footer, and which
-panels apply.
+"""The review figure (``pricing_review``): the panels that apply, its headline, its footer.
 
-``plots.pricing_review`` draws the exterior panels when priced items have exteriors
-(CS2 skins). When none has one (a Rust inventory, or only stickers and cases), exterior
+``pricing_review`` draws the exterior panels when priced items have exteriors (CS2
+skins). When none has one (a Rust inventory, or only stickers and cases), exterior
 panels would only say "no priced items" under a headline with priced items
 (``has_exteriors`` is False), so it shows payout by item type and by price band
-instead. ``footer`` is re-exported by ``plots``.
+instead. ``footer`` is re-exported by ``plots``; the document and the command line read
+``has_exteriors`` and ``data_time`` too.
 """
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .. import analysis
 from ..analysis.definitions import accounts_of
 from ..analysis.formats import pct
 from ..frame.coerce import to_timestamp
 from .axes import usd_tick
+from .bars import payout_by_price_band, payout_by_type
+from .charts import (
+    exterior_ladder_heatmap,
+    payout_by_exterior,
+    payout_distribution,
+    payout_vs_market,
+)
 
-__all__ = ["data_time", "footer", "has_exteriors", "headline"]
+__all__ = ["data_time", "footer", "has_exteriors", "headline", "pricing_review"]
 
 
 def has_exteriors(df: pd.DataFrame) -> bool:
@@ -63,3 +72,40 @@ def data_time(df: pd.DataFrame) -> str | None:
     """When the data is from (``attrs["updated_at"]``) as ``YYYY-MM-DD HH:MM UTC``."""
     stamp = to_timestamp(df.attrs.get("updated_at"))
     return None if stamp is None else f"{stamp:%Y-%m-%d %H:%M} UTC"
+
+
+def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:
+    """One figure for a pricing review: headline numbers, the panels that apply, a footer.
+
+    With exteriors: payout by exterior, payout ratio against market price, payout
+    distribution, payout ladder. Without (Rust; stickers and cases only): payout by item
+    type, by price band, and against market price. The footer names the ``source`` and
+    the data's time (``attrs["updated_at"]``).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> df = from_items([{"exterior": "Field-Tested", "marketPrice": 10, "offer": {"price": 7}}])
+    >>> len(pricing_review(df).axes) >= 4
+    True
+    """
+    figure = plt.figure(figsize=(15, 10.5), layout="constrained")
+    figure.suptitle(f"AssetPay pricing review\n{headline(df)}", fontsize=14, parse_math=False)
+    grid = figure.add_gridspec(2, 2)
+    if has_exteriors(df) or not analysis.priced(df).any():
+        payout_by_exterior(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_distribution(df, ax=figure.add_subplot(grid[1, 0]))
+        exterior_ladder_heatmap(df, ax=figure.add_subplot(grid[1, 1]), top=12)
+    else:
+        payout_by_type(df, ax=figure.add_subplot(grid[0, 0]))
+        payout_by_price_band(df, ax=figure.add_subplot(grid[0, 1]))
+        payout_vs_market(df, ax=figure.add_subplot(grid[1, :]))
+    # a figure-level x label: constrained layout keeps room for it below the panels
+    figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
+                     parse_math=False)  # fmt: skip
+    return figure
