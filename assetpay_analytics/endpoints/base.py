@@ -9,7 +9,7 @@ it: ``reader.read(endpoint, query)`` then ``endpoint.frame(pages, query)``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -20,12 +20,8 @@ from ..fetch.page import Page
 __all__ = ["FramedEndpoint"]
 
 
-def _no_frame(pages: Sequence[Page], query: Any) -> pd.DataFrame:
-    raise NotImplementedError("this endpoint declares no frame builder")
-
-
 @dataclass(frozen=True, repr=False)
 class FramedEndpoint(Endpoint):
     """An ``Endpoint`` with the frame builder that reads it (``frame(pages, query)``)."""
 
-    frame: Callable[[Sequence[Page], Any], pd.DataFrame] = _no_frame
+    frame: Callable[[Sequence[Page], Any], pd.DataFrame] = field(kw_only=True)

@@ -83,8 +83,9 @@ class Endpoint:
         ``MalformedResponse``, and such an answer is never cached).
     read_body : callable
         ``read_body(body) -> reading | None``: a fast reading of a documented success
-        (the inventory's Arrow reading), kept on the page as ``page.arrow``; None sends the
-        body through orjson and ``data_problem``.
+        (the inventory's Arrow reading), kept on the page as ``page.arrow``; it carries
+        the envelope's ``request_id`` (and, for counted paging, ``items`` and
+        ``declared_count``). None sends the body through orjson and ``data_problem``.
     read_bodies : callable, optional
         ``read_bodies(bodies) -> [reading | None, ...]``: ``read_body`` for many bodies at
         once (a batch's cache hits in one Arrow read); None: hits are read one by one.
