@@ -211,3 +211,16 @@ def test_offline_answers_from_the_cache_or_raises_cache_miss(client, echo_server
     with pytest.raises(apa.CacheMiss):
         read(client, EchoQuery("never asked"), offline=True)
     assert seen["never asked"] == 0
+
+
+def test_a_base_url_spelled_otherwise_than_requests_sends_it_still_routes(echo_server, tmp_path):
+    """``HTTP://127.0.0.1:PORT/``: requests sends ``http://...``; the path finds the endpoint."""
+    url, seen = echo_server
+    spelled = url.replace("http://", "HTTP://") + "/"
+    with apa.AssetPayClient(api_key=KEY, base_url=spelled, cache=tmp_path / "c.sqlite") as c:
+        [first] = read(c, EchoQuery("hello"))
+        [again] = read(c, EchoQuery("hello"))
+        [stored] = list(c._session.cache.responses.values())
+    assert (first.from_cache, again.from_cache, seen["hello"]) == (False, True, 1)
+    lifetime = stored.expires - stored.created_at.replace(tzinfo=stored.expires.tzinfo)
+    assert abs(lifetime - timedelta(hours=1)) < timedelta(seconds=5)  # the endpoint's expiry

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -66,13 +67,16 @@ POOL_SIZE = 64
 
 
 class Routes:
-    """The endpoints a session serves, by URL: the budget each spends, what it may store.
+    """The endpoints a session serves, by URL path: the budget each spends, what it may store.
 
     Parameters
     ----------
     budgets : BudgetBook
         The api key's budgets; an endpoint's requests spend its family's.
 
+    A session talks to one host, so an endpoint is found by the path of a URL: requests
+    may spell the scheme, host or port of a prepared URL otherwise than the base URL
+    was given (``HTTP://Host:443`` goes out as ``http://host:443``), never its path.
     ``expiries`` is the ``urls_expire_after`` table requests-cache reads (an endpoint
     whose ``expire_after`` is not the session's gets an entry); it is replaced, never
     changed in place, when an endpoint is added, so a request reading it is never
@@ -82,22 +86,23 @@ class Routes:
     def __init__(self, budgets: BudgetBook) -> None:
         self.budgets = budgets
         self.expiries: dict[str | re.Pattern[Any], Any] = {}
-        self._by_url: dict[str, Endpoint] = {}
+        self._by_path: dict[str, Endpoint] = {}
         self._lock = threading.Lock()
         self._on_change: Callable[[dict[str | re.Pattern[Any], Any]], None] | None = None
 
     def __repr__(self) -> str:
-        return f"Routes({sorted(self._by_url)})"
+        return f"Routes({sorted(self._by_path)})"
 
     def add(self, url: str, endpoint: Endpoint) -> None:
         """Serve ``endpoint`` at ``url`` (its base URL and path); a second add is a no-op."""
-        if self._by_url.get(url) is endpoint:
+        path = _path(url)
+        if self._by_path.get(path) is endpoint:
             return
         with self._lock:
-            self._by_url = {**self._by_url, url: endpoint}
+            self._by_path = {**self._by_path, path: endpoint}
             if endpoint.expire_after != SESSION_EXPIRY:
                 expiry = NEVER_EXPIRE if endpoint.expire_after is None else endpoint.expire_after
-                pattern = re.compile("^" + re.escape(url) + r"(?:\?|$)")
+                pattern = re.compile("^[^:/?#]+://[^/?#]*" + re.escape(path) + r"(?:\?|$)")
                 self.expiries = {**self.expiries, pattern: expiry}
                 if self._on_change is not None:
                     self._on_change(self.expiries)
@@ -107,8 +112,8 @@ class Routes:
         self._on_change = on_change
 
     def endpoint(self, url: str | None) -> Endpoint | None:
-        """The endpoint served at ``url`` (its query ignored), None for an unknown URL."""
-        return self._by_url.get((url or "").partition("?")[0])
+        """The endpoint served at ``url``'s path, None for an unknown one."""
+        return self._by_path.get(_path(url or ""))
 
     def budget(self, url: str | None) -> RateBudget:
         """The budget a request of ``url`` spends: its endpoint's family's."""
@@ -124,6 +129,10 @@ class Routes:
         """Whether ``response`` is a storable success of the endpoint its URL belongs to."""
         endpoint = self.endpoint(response.url)
         return endpoint is not None and stored_success(response, endpoint)
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
 
 
 def fresh_response(session: requests.Session, key: str) -> CachedResponse | None:
