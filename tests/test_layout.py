@@ -316,5 +316,13 @@ def test_help_stays_light():
     assert not loaded & HEAVY
 
 
+def test_tests_mirror_the_wings():
+    tests = Path(__file__).resolve().parent
+    for wing in sorted(WINGS | {"sandbox"}):
+        folder = tests / wing
+        assert (folder / "__init__.py").is_file(), f"tests/{wing}/ is missing"
+        assert list(folder.glob("test_*.py")), f"tests/{wing}/ holds no test"
+
+
 def test_py_typed_marker_ships():
     assert (PACKAGE / "py.typed").is_file()

@@ -395,7 +395,7 @@ def _patiently(step: Callable[[], None]) -> None:
 
     sqlite's busy timeout does not cover every step of opening: a process that opens the
     file while another is creating it (or switching it to WAL) gets "database is locked"
-    at once. Found by two processes starting together (``tests/test_budget.py``).
+    at once. Found by two processes starting together (``tests/fetch/test_budget.py``).
     """
     deadline = time.monotonic() + OPEN_PATIENCE
     while True:

@@ -2,7 +2,7 @@
 
 The exterior palette is Paul Tol's "muted" scheme (indigo, cyan, green, sand, rose, and
 grey for items without an exterior), chosen to stay apart for readers with a red-green
-colour-vision deficiency: ``tests/test_plots.py`` simulates deuteranopia and protanopia
+colour-vision deficiency: ``tests/plots/test_plots.py`` simulates deuteranopia and protanopia
 (Machado et al. 2009) and checks that every pair stays at least 15 CIELAB units apart.
 The palette it replaced (matplotlib's tab10 blue/cyan/green/orange/brown) fell to 4.6
 units under protanopia. The scatter also gives each exterior its own marker, so colour

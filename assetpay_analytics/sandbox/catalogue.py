@@ -8,7 +8,7 @@ read-only mappings.
 
 **To add a skin, a sticker, a case or a Rust item, edit ``catalogue.json``**, not code.
 The demo inventories are drawn from this data (``data.inventory``), so any edit changes
-them: update the pinned digests in ``tests/test_sandbox_data.py`` in the same change.
+them: update the pinned digests in ``tests/sandbox/test_sandbox_data.py`` in the same change.
 
 Layout of ``catalogue.json`` (keys starting with ``_`` are comments and ignored):
 

@@ -1,4 +1,4 @@
-"""_hits: a warm batch reads its cache hits in bulk, and anything odd goes the usual way.
+"""fetch.hits: a warm batch reads its cache hits in bulk, and anything odd goes the usual way.
 
 Real sqlite caches written by a real client against the sandbox; the spies below
 record calls and let them through.

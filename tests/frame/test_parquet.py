@@ -1,4 +1,4 @@
-"""parquet.py on real files: every kind of frame (one account, a batch with failures,
+"""frame.parquet on real files: every kind of frame (one account, a batch with failures,
 anomalies) survives ``write_parquet`` -> plain ``pd.read_parquet`` and -> ``read_parquet``,
 and pandas' own ``df.to_parquet`` no longer fails on the attrs.
 

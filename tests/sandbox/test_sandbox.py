@@ -15,7 +15,7 @@ from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults, data, serve
 from tests.sandbox_http import get, in_another_process, ok
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def error(response, status, code, key):
@@ -239,7 +239,7 @@ def _all_inventories() -> list:
 
 
 def test_two_processes_serve_identical_inventories():
-    other = in_another_process("test_sandbox", "_all_inventories")
+    other = in_another_process("sandbox.test_sandbox", "_all_inventories")
     assert other == json.loads(json.dumps(_all_inventories()))
 
 

@@ -1,4 +1,4 @@
-"""frame.py on saved response files: schema, dtypes, name parsing, NA rules, attrs.
+"""frame.build on saved response files: schema, dtypes, name parsing, NA rules, attrs.
 
 Expected values are read from the raw JSON in the test (or written by hand), never
 from the parser under test.
@@ -18,7 +18,7 @@ from assetpay_analytics import frame
 from assetpay_analytics.frame import SCHEMA, empty_frame, from_items, from_pages, parse_name
 from tests.strategies import text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture

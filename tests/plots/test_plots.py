@@ -1,9 +1,9 @@
-"""plots.py: what each chart draws, no warnings under Agg, and pinned baseline images.
+"""plots: what each chart draws, no warnings under Agg, and pinned baseline images.
 
-Baselines live in tests/baseline/ and are compared with pytest-mpl (``--mpl`` is in
+Baselines live in tests/plots/baseline/ and are compared with pytest-mpl (``--mpl`` is in
 the pytest addopts). After an intended visual change, regenerate them with
 
-    .venv/bin/pytest tests/test_plots.py --mpl-generate-path=tests/baseline
+    .venv/bin/pytest tests/plots/test_plots.py --mpl-generate-path=tests/plots/baseline
 
 and look at every PNG before committing it.
 """

@@ -22,7 +22,7 @@ import assetpay_analytics as apa
 from assetpay_analytics.history import SnapshotStore
 from assetpay_analytics.report import DEFINITIONS, write_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "report"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 RUST = "252490"

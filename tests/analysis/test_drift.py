@@ -1,4 +1,4 @@
-"""_drift: compare two frames item by item, and the payout ratio over time.
+"""analysis.drift: compare two frames item by item, and the payout ratio over time.
 
 Expected numbers are worked out by hand in the comments from the small frames built
 here; the store tests check that DuckDB and pandas give the same trend.

@@ -22,7 +22,7 @@ from assetpay_analytics.constants import GAME_CS2, GAME_RUST
 from assetpay_analytics.sandbox import aging, data
 from tests.sandbox_http import in_another_process
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "/secure/inventory"
 BASE = date(2026, 6, 1)  # the demo data's updatedAt day
 DAYS = 30
@@ -149,7 +149,7 @@ def bodies_as_of(as_of: str) -> list[str]:
 
 
 def test_same_as_of_is_byte_identical_in_another_process():
-    other = in_another_process("test_sandbox_aging", "bodies_as_of", "2026-06-23")
+    other = in_another_process("sandbox.test_sandbox_aging", "bodies_as_of", "2026-06-23")
     here = bodies_as_of("2026-06-23")
     assert other == here
     assert here != bodies_as_of("2026-06-01")

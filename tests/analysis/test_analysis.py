@@ -1,4 +1,4 @@
-"""analysis.py on hand-built frames whose answers are computed by hand in each test."""
+"""analysis.tables on hand-built frames whose answers are computed by hand in each test."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from assetpay_analytics.frame.payload import shape_problem
 from assetpay_analytics.sandbox import data as sandbox_data
 from tests.strategies import text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 STEAM_ID = "76561198000000001"
 _INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 _FLOATS = st.floats(allow_nan=False, allow_infinity=False)

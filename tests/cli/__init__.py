@@ -1,0 +1,4 @@
+"""Tests of the ``cli`` wing.
+
+The command line.
+"""

@@ -1,0 +1,4 @@
+"""Tests of the ``history`` wing.
+
+The snapshot store.
+"""

@@ -1,0 +1,4 @@
+"""Tests of the ``plots`` wing.
+
+The charts against their baselines.
+"""

@@ -1,0 +1,4 @@
+"""Tests of the ``report`` wing.
+
+The review document.
+"""
