@@ -1,7 +1,7 @@
 """The report's HTML page: one self-contained file (inline style, images as data URIs).
 
 Nothing in it asks the network for anything: no script, no web font, no stylesheet or
-image from elsewhere (``tests/test_report.py`` opens it in headless Chromium and checks
+image from elsewhere (``tests/report/test_report.py`` opens it in headless Chromium and checks
 every request). ``report.write_report`` hands it the formatted tables and the charts.
 """
 
