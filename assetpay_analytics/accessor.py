@@ -25,8 +25,10 @@ from .analysis import (
     by_account,
     by_exterior,
     by_group,
+    catalogue_spread,
     compare,
     exterior_ladder,
+    offer_vs_catalogue,
     outliers,
     payout_trend,
     price_gap,
@@ -211,6 +213,14 @@ class AssetPayAccessor:
     def sticker_effect(self) -> pd.DataFrame:
         """See ``analysis.sticker_effect``."""
         return sticker_effect(self._df)
+
+    def offer_vs_catalogue(self, prices: pd.DataFrame) -> pd.DataFrame:
+        """This inventory against a price book: see ``analysis.offer_vs_catalogue``."""
+        return offer_vs_catalogue(self._df, prices)
+
+    def catalogue_spread(self, by: Any = None) -> pd.DataFrame:
+        """This price book's deposit against withdraw: see ``analysis.catalogue_spread``."""
+        return catalogue_spread(self._df, by)
 
     def compare(self, after: pd.DataFrame) -> Comparison:
         """This frame as "before" against ``after``: see ``analysis.compare``."""

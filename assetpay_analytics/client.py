@@ -1,7 +1,11 @@
-"""``AssetPayClient``: inventories from ``GET /secure/inventory`` as typed DataFrames.
+"""``AssetPayClient``: inventories, the price book and screening as typed DataFrames.
 
-A thin façade that reads like the data flow: each method checks its arguments into the
-endpoint's query (``endpoints.inventory.InventoryQuery``), hands the endpoint and the
+One short method per endpoint call: ``inventory``/``pages``/``inventories``
+(``GET /secure/inventory``), ``prices`` (``GET /secure/prices``) and
+``check_trade_urls`` (``POST /secure/check-tradeurl``). A thin façade that reads like the
+data flow: each method checks its arguments into the endpoint's query
+(``endpoints.inventory.InventoryQuery``, ``endpoints.prices.PricesQuery``,
+``endpoints.check_tradeurl.ScreenQuery``), hands the endpoint and the
 query to the reader (``fetch.reader``: the endpoint's pager, retries, one request
 through the cached, rate-budgeted session), and has the endpoint's frame builder turn
 the pages into one typed DataFrame. Many accounts go through ``fetch.fanout`` and
@@ -23,7 +27,9 @@ import requests
 from . import accessor as _accessor  # noqa: F401  (registers df.assetpay on every frame)
 from .constants import DEFAULT_BASE_URL, GAME_CS2
 from .endpoints import inventories as _inventories
+from .endpoints.check_tradeurl import CHECK_TRADEURL, ScreenQuery, screen_batch, split_screened
 from .endpoints.inventory import INVENTORY, InventoryQuery
+from .endpoints.prices import PRICES, PricesQuery
 from .fetch import cache as _cache
 from .fetch import jobs as _jobs
 from .fetch.budget import BudgetBook, budget_path
@@ -74,7 +80,7 @@ DEFAULT_TIMEOUT = 30.0
 
 
 class AssetPayClient(_cache.CacheAdmin):
-    """A client for the AssetPay Merchant API's inventory endpoint.
+    """A client for the AssetPay Merchant API: inventories, the price book, screening.
 
     Parameters
     ----------
@@ -175,7 +181,8 @@ class AssetPayClient(_cache.CacheAdmin):
             retry=self.retry,
             stale_if_error=check_stale_if_error(stale_if_error),
         )
-        self._reader.serve(INVENTORY)
+        for endpoint in (INVENTORY, PRICES, CHECK_TRADEURL):
+            self._reader.serve(endpoint)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -337,6 +344,7 @@ class AssetPayClient(_cache.CacheAdmin):
         give_up_after: int = DEFAULT_GIVE_UP_AFTER,
         offline: bool | None = None,
         snapshot: Any = None,
+        screen: bool = False,
         **filters: Any,
     ) -> pd.DataFrame:
         """Many accounts' inventories, fetched concurrently, as one frame.
@@ -369,6 +377,12 @@ class AssetPayClient(_cache.CacheAdmin):
             not cached is a ``CACHE_MISS`` error record.
         snapshot : SnapshotStore, optional
             Also save the frame there (``store.save(df)``, id in ``attrs["snapshot_id"]``).
+        screen : bool
+            Screen the accounts first (``check_trade_urls``) and do not request those
+            whose state says the inventory cannot be read (InventoryPrivate,
+            TradeUrlInvalid, UserNotFound, Banned): each is listed in the errors with
+            its state name as ``key`` and ``attempts`` 0. An account whose check fails
+            is requested anyway. Default False.
         **filters
             ``search``, ``sort``, ``min_price``, ``max_price``, ``accepted_only``.
 
@@ -396,9 +410,17 @@ class AssetPayClient(_cache.CacheAdmin):
         )  # fmt: skip
         _inventories.check_inventory_batch(filters=filters, snapshot=snapshot)
         game = check_game(game)
+        screen = check_flag("screen", screen)
         offline = self._offline(offline, refresh)
         jobs, failures = _jobs.parse_all(trade_urls, raise_invalid=errors == "raise")
         del trade_urls  # a traceback rendered with its locals must not show the tokens
+        if screen:
+            checked, _ = self._check_many(
+                jobs, force_refresh=False, offline=offline, workers=workers, progress=progress,
+                errors="collect",
+            )  # fmt: skip
+            jobs, skipped = split_screened(jobs, checked)
+            failures += skipped
 
         def query(url: TradeUrl) -> InventoryQuery:
             return InventoryQuery.build(url, game, refresh=refresh, **filters)
@@ -416,3 +438,153 @@ class AssetPayClient(_cache.CacheAdmin):
         )  # fmt: skip
         df = _inventories.combine([job.url for job in jobs], pages, failures + fetch_failures, game)
         return df if snapshot is None else _inventories.save_snapshot(df, snapshot)
+
+    # --- the price book ---------------------------------------------------------------
+
+    def prices(
+        self, game: str = GAME_CS2, *, refresh: bool = False, offline: bool | None = None
+    ) -> pd.DataFrame:
+        """AssetPay's price book for one game (``GET /secure/prices``) as a typed frame.
+
+        Parameters
+        ----------
+        game : str
+            ``"730"`` (CS2, default) or ``"252490"`` (Rust).
+        refresh : bool
+            Bypass the disk cache.
+        offline : bool, optional
+            Serve from the cache only (default: the client's ``offline``).
+
+        Returns
+        -------
+        DataFrame
+            One row per catalogue entry (``phase`` NA: the entry's own values, for a
+            Doppler entry the floor), each followed by one row per element of its
+            ``phases[]``. Columns ``frame.book.BOOK_SCHEMA``: game, market_hash_name,
+            phase, item_id, accepted, deposit, withdraw_standard, withdraw_instant and
+            the parsed name columns (weapon, skin, exterior, stattrak, souvenir, star).
+            ``attrs``: game, fetched_at, request_id, from_cache, stale, anomalies
+            (negative prices set aside as NA).
+
+        Notes
+        -----
+        Answers are fresh in the disk cache for an hour (AssetPay's own window),
+        whatever the client's ``expire_after``; a request spends the prices rate family
+        (1,000 an hour verified, 100 not), shared by every process using the key.
+
+        Raises
+        ------
+        InvalidRequest
+            A bad ``game`` or ``refresh``, before any request.
+        MalformedResponse
+            An ill-typed book (a price sent as text, a missing required key...).
+        RateLimited, ServiceUnavailable, CacheMiss
+            As for ``inventory``.
+
+        Examples
+        --------
+        >>> import assetpay_analytics as apa
+        >>> with apa.sandbox.serve() as box:
+        ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+        ...     book = client.prices()
+        ...     bool((book["withdraw_standard"] > book["deposit"]).any())
+        True
+        """
+        query = PricesQuery.build(game, refresh=refresh)
+        pages = self._reader.read(PRICES, query, offline=self._offline(offline, query.refresh))
+        return PRICES.frame(pages, query)
+
+    # --- screening --------------------------------------------------------------------
+
+    def check_trade_urls(
+        self,
+        trade_urls: Iterable[str | TradeUrl],
+        *,
+        force_refresh: bool = False,
+        workers: int = DEFAULT_WORKERS,
+        progress: bool = True,
+        errors: _jobs.ErrorsMode = "collect",
+        offline: bool | None = None,
+    ) -> pd.DataFrame:
+        """Screen accounts (``POST /secure/check-tradeurl``): which can be read, and why not.
+
+        Parameters
+        ----------
+        trade_urls : iterable of str or TradeUrl
+            The accounts. Each is validated locally first: a malformed one is never
+            sent, its row has NA values and its failure is in ``df.assetpay.errors``.
+            A repeated account is checked once (with the first trade URL given).
+        force_refresh : bool
+            Ask AssetPay for a fresh check (``forceRefresh``) and bypass the disk cache.
+        workers : int
+            Checks in flight at once (default 32).
+        progress : bool
+            Show a tqdm progress bar.
+        errors : {"collect", "raise"}
+            As in ``inventories``.
+        offline : bool, optional
+            Serve from the cache only (default: the client's ``offline``).
+
+        Returns
+        -------
+        DataFrame
+            One row per input, in input order (``frame.screening.SCREEN_SCHEMA``):
+            input (the position), steam_id, state, state_name (categorical of the ten
+            documented states), can_trade, escrow_days, probation, vac_banned,
+            game_bans, economy_ban, message. ``attrs``: request_ids, from_cache,
+            fetched_at, stale, errors.
+
+        Notes
+        -----
+        Answers are fresh in the disk cache for an hour, keyed by the account and a
+        one-way fingerprint of its token (never the token). Checks spend the
+        check-tradeurl rate family (100,000 an hour verified, 100 not).
+
+        Examples
+        --------
+        >>> import assetpay_analytics as apa
+        >>> with apa.sandbox.serve() as box:
+        ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+        ...     urls = [box.trade_urls[0], box.accounts["private"].trade_url, "not a url"]
+        ...     df = client.check_trade_urls(urls, progress=False)
+        ...     df["state_name"].astype(object).tolist()
+        ['Normal', 'InventoryPrivate', nan]
+        """
+        _jobs.check_batch_args(
+            errors=errors, workers=workers, give_up_after=DEFAULT_GIVE_UP_AFTER,
+            progress=progress, refresh=force_refresh,
+        )  # fmt: skip
+        force_refresh = check_flag("force_refresh", force_refresh)
+        offline = self._offline(offline, force_refresh)
+        parsed, failures = _jobs.parse_each(trade_urls, raise_invalid=errors == "raise")
+        del trade_urls  # a traceback rendered with its locals must not show the tokens
+        answers, fetch_failures = self._check_many(
+            _jobs.distinct_jobs(parsed), force_refresh=force_refresh, offline=offline,
+            workers=workers, progress=progress, errors=errors,
+        )  # fmt: skip
+        return screen_batch(parsed, answers, failures + fetch_failures)
+
+    def _check_many(
+        self,
+        jobs: Sequence[_jobs.Job],
+        *,
+        force_refresh: bool,
+        offline: bool,
+        workers: int,
+        progress: bool,
+        errors: _jobs.ErrorsMode,
+    ) -> tuple[dict[int, list[Page]], list[dict[str, Any]]]:
+        def fetch(url: TradeUrl, cancel: threading.Event) -> list[Page]:
+            query = ScreenQuery(url=url, refresh=force_refresh)
+            return self._reader.read(CHECK_TRADEURL, query, offline=offline, cancel=cancel)
+
+        def cached(urls: Sequence[TradeUrl]) -> list[list[Page] | None]:  # in this thread
+            if offline:
+                return [None] * len(urls)
+            queries = [ScreenQuery(url=url, refresh=force_refresh) for url in urls]
+            return self._reader.read_cached(CHECK_TRADEURL, queries)
+
+        return fetch_many(
+            jobs, fetch, workers=workers, progress=progress, errors=errors, cached=cached,
+            desc="screening",
+        )  # fmt: skip

@@ -14,6 +14,10 @@ from typing import Final
 DEFAULT_BASE_URL: Final = "https://api.assetpay.gg"
 #: The inventory endpoint, relative to the base URL.
 INVENTORY_PATH: Final = "/secure/inventory"
+#: The price-book endpoint (``GET``), relative to the base URL.
+PRICES_PATH: Final = "/secure/prices"
+#: The trade-URL screening endpoint (``POST``), relative to the base URL.
+CHECK_TRADEURL_PATH: Final = "/secure/check-tradeurl"
 #: Header that carries the merchant's api key (spelled exactly as sent).
 API_KEY_HEADER: Final = "api-key"
 #: Environment variable the client reads the api key from.
@@ -55,6 +59,61 @@ RATE_FAMILIES: Final = MappingProxyType(
         "inventory": (60.0, RATE_LIMIT_VERIFIED, RATE_LIMIT_UNVERIFIED),
         "prices": (3600.0, 1_000, 100),
         "check-tradeurl": (3600.0, 100_000, 100),
+    }
+)
+
+#: How long AssetPay caches a price book or a screening answer upstream; our default
+#: expiry for both (§4, §4b).
+HOUR_WINDOW_SECONDS: Final = 60 * 60
+
+#: The states that say an account's inventory cannot be read: a screened batch does not
+#: request them (``inventories(..., screen=True)``).
+UNREADABLE_STATES: Final = ("Banned", "InventoryPrivate", "TradeUrlInvalid", "UserNotFound")
+
+#: check-tradeurl's answer ``state`` -> its name ([OA] 0.8.3, ``shared/assetpay-api.md`` §4b).
+SCREENING_STATES: Final = MappingProxyType(
+    {
+        1: "Normal",
+        2: "CS2Banned",
+        3: "RustBanned",
+        4: "Banned",
+        5: "InventoryPrivate",
+        6: "TradeUrlInvalid",
+        7: "UserNotFound",
+        8: "UnknownError",
+        9: "UserNotTradeable",
+        10: "SteamUnavailable",
+    }
+)
+#: The states whose check-tradeurl answer carries ``canTrade`` ([co]: states 1-4).
+SCREENING_CAN_TRADE_STATES: Final = (1, 2, 3, 4)
+#: check-tradeurl's ``bans.economyBan`` values.
+ECONOMY_BANS: Final = ("none", "probation", "banned")
+
+#: Doppler phases as the price book's ``phases[].phase`` spells them (the phase is not in
+#: the hash name; an inventory item carries it as ``doppler.name``).
+DOPPLER_PHASES: Final = (
+    "Phase 1",
+    "Phase 2",
+    "Phase 3",
+    "Phase 4",
+    "Ruby",
+    "Sapphire",
+    "Black Pearl",
+    "Emerald",
+)
+#: Each Doppler phase's paint index (an item's ``doppler.paintIndex``); Emerald is the
+#: Gamma Doppler's.
+DOPPLER_PAINT_INDEX: Final = MappingProxyType(
+    {
+        "Phase 1": 418,
+        "Phase 2": 419,
+        "Phase 3": 420,
+        "Phase 4": 421,
+        "Ruby": 415,
+        "Sapphire": 416,
+        "Black Pearl": 417,
+        "Emerald": 568,
     }
 )
 

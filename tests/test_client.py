@@ -9,11 +9,6 @@ test_batch.
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pandas as pd
 import pytest
 import requests
@@ -22,6 +17,7 @@ import assetpay_analytics as apa
 from assetpay_analytics import frame
 from assetpay_analytics.client import RetryPolicy
 from assetpay_analytics.endpoints.inventory import INVENTORY
+from tests.raw_server import raw_server
 from tests.strategies import dtype_kinds
 
 FAST = RetryPolicy(attempts=4, backoff=0.01, backoff_max=0.05)
@@ -475,33 +471,6 @@ def test_batch_argument_validation(sandbox):
 
 
 # --- server answers the sandbox never gives ------------------------------------------
-
-
-@contextmanager
-def raw_server(status: int, body: bytes, headers: dict[str, str] | None = None) -> Iterator[list]:
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server, hits
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 URL = "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234"

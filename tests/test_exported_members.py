@@ -65,14 +65,16 @@ def test_unknown_attribute_is_an_attribute_error():
 #: Each public wing's surface, pinned: notebooks, docs and tests use these names.
 WING_PUBLIC = {
     "frame": [
-        "EXTERIOR_DTYPE", "SCHEMA", "STICKER_TYPE", "ParsedName", "concat", "conform",
-        "empty_frame", "from_accounts", "from_body", "from_items", "from_pages",
-        "from_responses", "parse_name", "read_envelope", "read_parquet", "write_parquet",
+        "BOOK_SCHEMA", "EXTERIOR_DTYPE", "SCHEMA", "SCREEN_SCHEMA", "STICKER_TYPE",
+        "ParsedName", "concat", "conform", "empty_frame", "from_accounts", "from_body",
+        "from_items", "from_pages", "from_price_book", "from_responses", "parse_name",
+        "read_envelope", "read_parquet", "write_parquet",
     ],
     "analysis": [
-        "GROUP_COLUMNS", "Comparison", "by_account", "by_exterior", "by_group", "compare",
-        "exterior_ladder", "formatted", "outliers", "payout_trend", "price_gap", "priced",
-        "sticker_effect", "summary", "wear_bands",
+        "GROUP_COLUMNS", "Comparison", "by_account", "by_exterior", "by_group",
+        "catalogue_spread", "compare", "exterior_ladder", "formatted", "offer_vs_catalogue",
+        "outliers", "payout_trend", "price_gap", "priced", "sticker_effect", "summary",
+        "wear_bands",
     ],
     "plots": [
         "EXTERIOR_COLORS", "NO_EXTERIOR_COLOR", "OUTLIER_COLOR", "exterior_ladder_heatmap",

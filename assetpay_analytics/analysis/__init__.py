@@ -7,6 +7,8 @@ API, the sandbox, a Parquet snapshot or a hand-made test frame).
   ``by_account``, ``exterior_ladder``, ``wear_bands``, ``outliers``, ``sticker_effect``...)
   and the definitions every figure follows (its docstring);
 - ``definitions``: what a priced row is, the ratios, the value-weighted group aggregate;
+- ``catalogue``: offers against AssetPay's price book (``offer_vs_catalogue``) and its
+  deposit/withdraw spread (``catalogue_spread``);
 - ``drift``: change between two frames (``compare``) and over a history (``payout_trend``);
 - ``formats``: dollars, percentages and counts for people (``formatted``).
 
@@ -26,9 +28,11 @@ if TYPE_CHECKING:
         by_account,
         by_exterior,
         by_group,
+        catalogue_spread,
         compare,
         exterior_ladder,
         formatted,
+        offer_vs_catalogue,
         outliers,
         payout_trend,
         price_gap,
@@ -44,9 +48,11 @@ __all__ = [
     "by_account",
     "by_exterior",
     "by_group",
+    "catalogue_spread",
     "compare",
     "exterior_ladder",
     "formatted",
+    "offer_vs_catalogue",
     "outliers",
     "payout_trend",
     "price_gap",

@@ -26,11 +26,13 @@ __all__ = [
     "priced",
     "ratios",
     "skin_label",
+    "units",
 ]
 
 #: Columns of ``by_exterior`` and ``by_group``, in order.
 GROUP_COLUMNS = (
     "items",
+    "units",
     "priced_items",
     "market_value",
     "offer_value",
@@ -145,16 +147,33 @@ def price_gap(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def units(df: pd.DataFrame) -> pd.Series:
+    """Copies per row: ``amount`` (a stacked Rust row holds several), 1 where absent.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> units(from_items([{"amount": 40}, {}])).tolist()
+    [40, 1]
+    """
+    if "amount" not in df.columns:
+        return pd.Series(1, index=df.index, dtype="int64")
+    amount = df["amount"].astype("Int64")
+    return amount.where(amount.gt(0).fillna(False), 1).astype("int64")
+
+
 def per_row(df: pd.DataFrame) -> pd.DataFrame:
-    """The per-row numbers every aggregate is built from."""
+    """The per-row numbers every aggregate is built from (values are unit price × units)."""
     mask = priced(df)
-    market = as_float(df["market_price"])
+    count = units(df)
+    market = as_float(df["market_price"]) * count
     return pd.DataFrame(
         {
             "priced": mask.astype("int64"),
+            "units": count,
             "market_any": market.fillna(0.0),
             "market_priced": market.where(mask, 0.0).fillna(0.0),
-            "offer_priced": as_float(df["offer_price"]).where(mask, 0.0).fillna(0.0),
+            "offer_priced": (as_float(df["offer_price"]) * count).where(mask, 0.0).fillna(0.0),
             "ratio": ratios(df, mask),
             "wear": as_float(df["wear"]),
         },
@@ -166,6 +185,7 @@ def _finish(agg: pd.DataFrame) -> pd.DataFrame:
     has_priced = agg["market_priced"] > 0
     out = pd.DataFrame(index=agg.index)
     out["items"] = agg["items"].astype("int64")
+    out["units"] = agg["units"].astype("int64")
     out["priced_items"] = agg["priced"].astype("int64")
     out["market_value"] = agg["market_any"].astype("float64")
     out["offer_value"] = agg["offer_priced"].astype("float64")
@@ -182,6 +202,7 @@ def aggregate(df: pd.DataFrame, keys: Any, *, observed: bool, dropna: bool) -> p
     grouped = parts.groupby(keys, observed=observed, dropna=dropna, sort=True)
     agg = grouped.agg(
         items=("priced", "size"),
+        units=("units", "sum"),
         priced=("priced", "sum"),
         market_any=("market_any", "sum"),
         market_priced=("market_priced", "sum"),

@@ -12,14 +12,18 @@ Definitions used throughout
   ``discount_pct = 1 - payout_ratio`` (NA where the row is not priced).
 - A group's ``payout_ratio`` is value-weighted: ``sum(offer_price) / sum(market_price)``
   over its priced rows. ``median_payout_ratio`` is the median of the rows' ratios.
-- ``market_value`` = sum of ``market_price`` over the group's rows that have one;
-  ``offer_value`` = sum of ``offer_price`` over the group's priced rows.
+- ``market_value`` = sum of ``market_price × amount`` over the group's rows that have
+  one; ``offer_value`` = sum of ``offer_price × amount`` over the group's priced rows.
 
-Rows are items as the API lists them: a stacked Rust row (``amount`` > 1) counts as
-one row and its prices are summed as given, not multiplied by ``amount``.
+Rows are items as the API lists them, and prices are **per unit**: a stacked Rust row
+(``amount`` > 1) is one of ``items`` and ``amount`` of ``units``, and its market and offer
+value is the unit price × ``amount``. This is our reading of ``/secure/sell``, which
+prices each unit of ``items[].amount`` (``shared/assetpay-api.md`` §5). A row's ratio is
+the same per unit and per stack; the value-weighted ratios weigh a stack by its units.
 
-Analyses of change (``compare``, ``payout_trend``) live in ``drift`` (its docstring
-says how items are matched), ``formatted`` in ``formats``; both re-exported here. The
+Offers against the price book (``offer_vs_catalogue``, ``catalogue_spread``) live in
+``catalogue``; analyses of change (``compare``, ``payout_trend``) in ``drift`` (its
+docstring says how items are matched), ``formatted`` in ``formats``; both re-exported here. The
 ``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
 """
 
@@ -31,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, NO_EXTERIOR
+from .catalogue import catalogue_spread, offer_vs_catalogue
 from .definitions import (
     GROUP_COLUMNS,
     Summary,
@@ -52,9 +57,11 @@ __all__ = [
     "by_account",
     "by_exterior",
     "by_group",
+    "catalogue_spread",
     "compare",
     "exterior_ladder",
     "formatted",
+    "offer_vs_catalogue",
     "outliers",
     "payout_trend",
     "price_gap",
@@ -78,9 +85,10 @@ def summary(df: pd.DataFrame) -> Summary:
     -------
     Summary
         A Series that displays counts whole, money in dollars and ratios in percent
-        (its values stay numbers): ``items``; ``tradable_items``; ``priced_items``;
-        ``market_value`` (sum of market_price where present); ``offer_value`` (sum of
-        offer_price over priced rows); ``payout_ratio`` (value-weighted over priced
+        (its values stay numbers): ``items``; ``units`` (copies: a Rust stack counts
+        its ``amount``); ``tradable_items``; ``priced_items``; ``market_value`` (sum of
+        market_price × amount where present); ``offer_value`` (sum of offer_price ×
+        amount over priced rows); ``payout_ratio`` (value-weighted over priced
         rows); ``median_payout_ratio``; ``accepted_share``: among rows with an offer
         price, the share whose offer is not refused (``offer_accepted`` True or
         unknown). NA where undefined.
@@ -101,6 +109,7 @@ def summary(df: pd.DataFrame) -> Summary:
     ratios = parts["ratio"].dropna()
     values = {
         "items": len(df),
+        "units": int(parts["units"].sum()),
         "tradable_items": int(df["tradable"].astype("boolean").fillna(False).sum()),
         "priced_items": int(parts["priced"].sum()),
         "market_value": float(parts["market_any"].sum()),

@@ -1,6 +1,10 @@
-"""The command line (internal wing): ``assetpay-analytics report | fetch | sandbox``.
+"""The command line (internal wing): ``assetpay-analytics report | fetch | prices | screen |
+sandbox``.
 
 - ``main``: the parser, the commands and the exit statuses (``main()`` is the console script);
+- ``catalogue``: ``prices`` (the price book to a file) and ``screen`` (which accounts can be
+  read);
+- ``source``: the client (real API or a sandbox started for the run) and writing tables;
 - ``checks``: arguments checked before anything is fetched (trade URLs, files, ports);
 - ``text``: terminal tables and money; ``report``: ``report --out``: labels, history, the
   document.

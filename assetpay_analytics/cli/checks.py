@@ -287,12 +287,15 @@ def check_trade_urls(urls: Sequence[str]) -> None:
     usage_error(f"TRADE_URL #{first} {_shown(urls[first - 1])!r}: {problem.message}{also}")
 
 
-def check_source(args: argparse.Namespace) -> None:
-    """The accounts and source options of ``report``/``fetch``, checked before anything starts."""
-    args.trade_urls = [*args.trade_urls, *(getattr(args, "file", None) or [])]
+def check_source(args: argparse.Namespace, *, accounts: bool = True) -> None:
+    """The accounts and source options of a command, checked before anything starts.
+
+    ``accounts=False`` for a command that takes no trade URL (``prices``).
+    """
+    args.trade_urls = [*getattr(args, "trade_urls", []), *(getattr(args, "file", None) or [])]
     if getattr(args, "since", None) and not getattr(args, "store", None):
         usage_error("--since picks the payout trend of a history store: add --store STORE")
-    if not args.sandbox and not args.trade_urls:
+    if accounts and not args.sandbox and not args.trade_urls:
         usage_error("give at least one TRADE_URL (or --sandbox for the demo)")
     if args.sandbox and args.offline:
         usage_error("--offline reads the cache of real API runs: drop --sandbox")

@@ -1,11 +1,15 @@
-"""The ``assetpay-analytics`` command: ``report``, ``fetch`` and ``sandbox``.
+"""The ``assetpay-analytics`` command: ``report``, ``fetch``, ``prices``, ``screen``, ``sandbox``.
 
 ::
 
     assetpay-analytics report --sandbox                  # pricing report on the demo accounts
-    assetpay-analytics report URL [URL ...] --chart review.pdf
+    assetpay-analytics report URL [URL ...] --chart review.pdf --screen
     assetpay-analytics fetch URL [URL ...] --out inventory.parquet
+    assetpay-analytics prices --game rust --out book.csv # AssetPay's price book
+    assetpay-analytics screen URL [URL ...]              # which accounts can be read
     assetpay-analytics sandbox --port 8080               # the local AssetPay-compatible server
+
+``prices`` and ``screen`` live in ``catalogue``; the client and file writing in ``source``.
 
 Without ``--sandbox`` the real API is used with the key in ``ASSETPAY_API_KEY``;
 ``--offline`` answers from the disk cache only. pandas and the client are imported
@@ -30,24 +34,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..constants import DEFAULT_BASE_URL
 from ..errors import AssetPayError
 from ..redact import mask
-from . import checks
+from . import catalogue, checks, source
 from . import text as fmt
 from .report import add_document_args, labels_of, source_of, write_document
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..client import AssetPayClient
 
 __all__ = ["main"]
 
@@ -70,6 +70,12 @@ _EXAMPLES = {
     "fetch": "export ASSETPAY_API_KEY=...   # your merchant key\n"
     f"  assetpay-analytics fetch --out inventory.parquet \\\n      {_EXAMPLE_URL}\n"
     f"  assetpay-analytics fetch --offline --game 730 --out inventory.csv \\\n      {_EXAMPLE_URL}",
+    "prices": "assetpay-analytics prices --sandbox --out book.parquet\n"
+    "  export ASSETPAY_API_KEY=...   # your merchant key\n"
+    "  assetpay-analytics prices --game rust --out rust-book.csv",
+    "screen": "assetpay-analytics screen --sandbox\n"
+    "  export ASSETPAY_API_KEY=...   # your merchant key\n"
+    f"  assetpay-analytics screen --file urls.txt {_EXAMPLE_URL}",
     "sandbox": "assetpay-analytics sandbox --port 8080\n"
     "  ASSETPAY_API_KEY=<the demo key it prints> assetpay-analytics report \\\n"
     "      --base-url http://127.0.0.1:8080 <a demo trade URL it prints>",
@@ -86,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     style: dict[str, Any] = {"formatter_class": argparse.RawDescriptionHelpFormatter}
     parser = checks.Parser(
         prog="assetpay-analytics",
-        description="AssetPay inventories as typed DataFrames, pricing reports and a sandbox.",
+        description="AssetPay inventories, price book and screening as typed DataFrames, "
+        "pricing reports and a sandbox.",
         epilog=_epilog(""),
         **style,
     )
@@ -111,6 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--snapshot", type=checks.store_path, metavar="STORE",
                        help="also save a snapshot in this history store (a folder)")  # fmt: skip
 
+    catalogue.add_commands(commands, _add_source_args, _epilog, style)
+
     box = commands.add_parser("sandbox", help="run the AssetPay-compatible local server",
                               epilog=_epilog("sandbox"), **style)  # fmt: skip
     box.add_argument("--port", type=checks.port, default=8080,
@@ -121,10 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_source_args(command: argparse.ArgumentParser) -> None:
-    command.add_argument("trade_urls", nargs="*", metavar="TRADE_URL", help="Steam trade URLs")
-    command.add_argument("--file", type=checks.url_file, metavar="FILE",
-                         help="also the trade URLs in FILE, one per line (# comments)")  # fmt: skip
+def _add_source_args(command: argparse.ArgumentParser, *, accounts: bool = True) -> None:
+    if accounts:
+        command.add_argument("trade_urls", nargs="*", metavar="TRADE_URL",
+                             help="Steam trade URLs")  # fmt: skip
+        command.add_argument(
+            "--file", type=checks.url_file, metavar="FILE",
+            help="also the trade URLs in FILE, one per line (# comments)",
+        )  # fmt: skip
     command.add_argument(
         "--sandbox",
         action="store_true",
@@ -141,27 +154,11 @@ def _add_source_args(command: argparse.ArgumentParser) -> None:
         help="answer from the disk cache only (an account not cached fails with CACHE_MISS)",
     )  # fmt: skip
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-
-
-@contextmanager
-def _client(args: argparse.Namespace) -> Iterator[tuple[AssetPayClient, list[str]]]:
-    """The client and the trade URLs to use: the real API, or a sandbox started here."""
-    from .. import sandbox
-    from ..client import AssetPayClient
-
-    if not args.sandbox:
-        client = AssetPayClient(base_url=args.base_url, offline=args.offline,
-                                requests_per_minute=args.requests_per_minute)  # fmt: skip
-        # Closed only after a batch that returned: one stopped by a wrong key or Ctrl-C may
-        # leave requests in flight in its threads, and closing the session's sqlite cache
-        # under them crashes the process (the threads finish before the process exits).
-        yield client, list(args.trade_urls)
-        client.close()
-        return
-    with sandbox.serve() as box, tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "cache.sqlite"
-        with AssetPayClient(api_key=box.api_key, base_url=box.url, cache=cache) as client:
-            yield client, list(args.trade_urls) or list(box.trade_urls)
+    if accounts and command.prog.split()[-1] in ("report", "fetch"):
+        command.add_argument(
+            "--screen", action="store_true",
+            help="check the accounts first and skip those that cannot be read",
+        )  # fmt: skip
 
 
 def _load(args: argparse.Namespace) -> pd.DataFrame:
@@ -171,10 +168,11 @@ def _load(args: argparse.Namespace) -> pd.DataFrame:
         from ..history import SnapshotStore
 
         store = SnapshotStore(args.snapshot)
-    with _client(args) as (client, urls):
+    with source.client(args) as (client, urls):
         return client.inventories(
-            urls, args.game, progress=not args.no_progress, refresh=args.refresh, snapshot=store
-        )
+            urls, args.game, progress=not args.no_progress, refresh=args.refresh, snapshot=store,
+            screen=args.screen,
+        )  # fmt: skip
 
 
 def _anomaly_lines(df: pd.DataFrame) -> list[str]:
@@ -244,11 +242,6 @@ def _failed(df: pd.DataFrame) -> int:
     return 1
 
 
-def _cannot_write(path: Path, err: OSError) -> int:
-    print(f"error: cannot write {path}: {checks.one_line(err.strerror or err)}", file=sys.stderr)
-    return 1  # after the fetch: the accounts are in the cache, a re-run is quick
-
-
 def _cmd_report(args: argparse.Namespace) -> int:
     df = _load(args)
     print(_report(df, labels_of(args)))
@@ -259,7 +252,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         try:
             plots.save_figure(figure, args.chart, dpi=args.dpi)
         except OSError as err:
-            return _cannot_write(args.chart, err)
+            return source.cannot_write(args.chart, err)
         finally:
             import matplotlib.pyplot as plt
 
@@ -280,24 +273,14 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"no account loaded: nothing written to {args.out}", file=sys.stderr)
         return _failed(df)
     try:
-        _write(df, args.out)
+        source.write_table(df, args.out)
     except OSError as err:
-        return _cannot_write(args.out, err)
+        return source.cannot_write(args.out, err)
     accounts = len(df.attrs["steam_ids"])  # empty inventories count: as in the report
     print(f"{len(df)} items from {accounts} account(s) written to {args.out}")
     if df.attrs.get("snapshot_id"):
         print(f"snapshot {df.attrs['snapshot_id']} saved in {args.snapshot}")
     return _failed(df)
-
-
-def _write(df: pd.DataFrame, out: Path) -> None:
-    from ..frame.parquet import write_parquet
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        write_parquet(df, out)
-    else:
-        df.drop(columns=["stickers"]).to_csv(out, index=False)
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -312,7 +295,13 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"report": _cmd_report, "fetch": _cmd_fetch, "sandbox": _cmd_sandbox}
+_COMMANDS = {
+    "report": _cmd_report,
+    "fetch": _cmd_fetch,
+    "prices": catalogue.cmd_prices,
+    "screen": catalogue.cmd_screen,
+    "sandbox": _cmd_sandbox,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -73,7 +73,10 @@ class Endpoint:
     family : RateFamily
         The rate budget its requests spend (``RateFamily.named("inventory")``).
     method : str
-        The HTTP method (GET; only GET answers are cached).
+        The HTTP method: GET, or POST for an endpoint that takes a JSON body.
+    cached : bool
+        Whether its successes go in the disk cache (default True; a POST is keyed by its
+        body too). An endpoint that moves money must say False.
     expire_after : timedelta, None or "session"
         How long its answers are fresh in the disk cache; None: never expire; "session"
         (default): the client's ``expire_after``.
@@ -98,6 +101,7 @@ class Endpoint:
     path: str
     family: RateFamily
     method: str = "GET"
+    cached: bool = True
     expire_after: Expiry = SESSION_EXPIRY
     data_problem: Callable[[Any], str | None] = _no_problem
     read_body: Callable[[bytes], Any] = _no_reading

@@ -120,6 +120,7 @@ def fetch_many(
     errors: ErrorsMode,
     give_up_after: int = DEFAULT_GIVE_UP_AFTER,
     cached: Callable[[Sequence[TradeUrl]], Sequence[T | None]] | None = None,
+    desc: str = "inventories",
 ) -> tuple[dict[int, T], list[dict[str, Any]]]:
     """Fetch every account on a thread pool; results by partner id, and failure records.
 
@@ -127,12 +128,13 @@ def fetch_many(
     first, for all accounts at once in the calling thread, so only the misses take a
     thread (hits are a bulk backend read and one Arrow parse). With
     ``errors="raise"`` the first failure cancels the accounts not yet started and is
-    raised; with ``"collect"`` an ``AssetPayError`` becomes a failure record.
+    raised; with ``"collect"`` an ``AssetPayError`` becomes a failure record. ``desc``
+    labels the progress bar.
     """
     from tqdm.auto import tqdm
 
     run: _Run[T] = _Run(errors=errors, give_up_after=give_up_after)
-    bar = tqdm(total=len(jobs), desc="inventories", unit="account", disable=_quiet(progress))
+    bar = tqdm(total=len(jobs), desc=desc, unit="account", disable=_quiet(progress))
     try:
         misses = _answer_cached(jobs, cached, run, bar)
     except BaseException:

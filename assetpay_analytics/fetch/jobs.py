@@ -18,7 +18,15 @@ from ..errors import AssetPayError, InvalidRequest
 from ..tradeurl import TradeUrl, brief
 from .settings import check_flag, check_refresh
 
-__all__ = ["ErrorsMode", "Job", "check_batch_args", "error_row", "parse_all"]
+__all__ = [
+    "ErrorsMode",
+    "Job",
+    "check_batch_args",
+    "distinct_jobs",
+    "error_row",
+    "parse_all",
+    "parse_each",
+]
 
 ErrorsMode = Literal["collect", "raise"]
 
@@ -73,15 +81,12 @@ class Job:
     url: TradeUrl
 
 
-def parse_all(
+def parse_each(
     trade_urls: Iterable[str | TradeUrl], *, raise_invalid: bool
-) -> tuple[list[Job], list[dict[str, Any]]]:
-    """The distinct accounts in input order, and a failure record per invalid trade URL.
-
-    A repeated account is fetched once, under the position of its first appearance.
-    """
+) -> tuple[list[TradeUrl | None], list[dict[str, Any]]]:
+    """Every input parsed, in order (None for an invalid one), and a record per invalid one."""
     if isinstance(trade_urls, (str, TradeUrl)):
-        raise InvalidRequest("trade_urls must be a list of trade URLs; use inventory() for one")
+        raise InvalidRequest("trade_urls must be a list of trade URLs, not one: pass [trade_url]")
     try:
         given = list(trade_urls)
     except TypeError:
@@ -89,15 +94,34 @@ def parse_all(
             f"trade_urls must be a list (or any iterable) of trade URLs, "
             f"got {type(trade_urls).__name__}"
         ) from None
-    jobs: dict[int, Job] = {}
+    parsed: list[TradeUrl | None] = []
     failures = []
     for position, raw in enumerate(given):
         try:
-            url = TradeUrl.parse(raw)
+            parsed.append(TradeUrl.parse(raw))
         except InvalidRequest as err:
             if raise_invalid:
                 raise
+            parsed.append(None)
             failures.append(error_row(None, err, input=position))
-            continue
-        jobs.setdefault(url.partner, Job(position, url))
-    return list(jobs.values()), failures
+    return parsed, failures
+
+
+def distinct_jobs(parsed: Iterable[TradeUrl | None]) -> list[Job]:
+    """The distinct accounts of parsed inputs, in order, each at its first position."""
+    jobs: dict[int, Job] = {}
+    for position, url in enumerate(parsed):
+        if url is not None:
+            jobs.setdefault(url.partner, Job(position, url))
+    return list(jobs.values())
+
+
+def parse_all(
+    trade_urls: Iterable[str | TradeUrl], *, raise_invalid: bool
+) -> tuple[list[Job], list[dict[str, Any]]]:
+    """The distinct accounts in input order, and a failure record per invalid trade URL.
+
+    A repeated account is fetched once, under the position of its first appearance.
+    """
+    parsed, failures = parse_each(trade_urls, raise_invalid=raise_invalid)
+    return distinct_jobs(parsed), failures

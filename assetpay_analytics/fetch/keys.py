@@ -3,10 +3,12 @@
 requests-cache would leave redacted values (the ``api-key`` header, the ``tradeUrl``
 parameter) out of its key and let two merchants, two accounts, or a revoked token and a
 valid one share entries. So the key is ours: ``<key fingerprint>:<partner>:<digest>``,
-the digest over the method, host, path, the other query parameters and a fingerprint of
-the trade token salted with the key's. ``refresh`` is not keyed: it only decides whether
-the cache is read. ``direct_key`` computes the same key without preparing a request, so
-a hit is read from the backend by key (``offline``, ``hits``, ``reader``).
+the digest over the method, host, path, the other query parameters, the keys of a JSON
+body (a POST's: ``/secure/check-tradeurl`` sends its trade URL as ``tradeurl``) and a
+fingerprint of the trade token salted with the key's. ``refresh`` and ``forceRefresh``
+are not keyed: they only decide whether the cache is read. ``direct_key`` computes the
+same key without preparing a request, so a hit is read from the backend by key
+(``offline``, ``hits``, ``reader``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ __all__ = ["cache_key", "direct_key", "key_fingerprint", "partner_of"]
 #: Query parameters that never enter the cache key: the trade URL is replaced by its
 #: partner id, and ``refresh`` only decides whether the cache is read.
 _UNKEYED_PARAMS = frozenset({"tradeUrl", "refresh"})
+#: The same for the keys of a JSON body (``/secure/check-tradeurl`` spells them so).
+_UNKEYED_BODY = frozenset({"tradeurl", "forceRefresh"})
+#: Where a JSON body's keys go among the parameters keyed: a prefix no query name has.
+_BODY = "body:"
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -61,25 +67,62 @@ def cache_key(request: requests.PreparedRequest, **_: Any) -> str:
     parts = urlsplit(request.url or "")
     params = parse_qsl(parts.query, keep_blank_values=True)
     fingerprint = key_fingerprint(request.headers.get(API_KEY_HEADER, ""))
-    return _key(request.method or "GET", parts, params, fingerprint)
+    body = _json_body(request)
+    return _key(request.method or "GET", parts, params + _body_params(body), fingerprint)
+
+
+def _json_body(request: requests.PreparedRequest) -> Mapping[str, Any] | None:
+    """A request's JSON object body, None for none (or one that is not a JSON object)."""
+    if not request.body or "json" not in request.headers.get("Content-Type", ""):
+        return None
+    try:
+        body = orjson.loads(request.body)
+    except orjson.JSONDecodeError:
+        return None
+    return body if isinstance(body, Mapping) else None
+
+
+def _body_params(body: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """A JSON body's keys as parameters to key (values as sent, JSON-spelled)."""
+    if not body:
+        return []
+    return [
+        (_BODY + name, value if isinstance(value, str) else orjson.dumps(value).decode())
+        for name, value in body.items()
+    ]
 
 
 def direct_key(
-    url: str, params: Mapping[str, Any], fingerprint: str, *, method: str = "GET"
+    url: str,
+    params: Mapping[str, Any],
+    fingerprint: str,
+    *,
+    method: str = "GET",
+    body: Mapping[str, Any] | None = None,
 ) -> str:
     """The cache key of a request of ``url`` with ``params``, without preparing a request.
 
     Equal to ``cache_key`` of the prepared request (tested), so a hit is read from the
     backend straight away; a URL that requests would normalise differently only
-    costs that shortcut (the request then goes through the session as usual).
+    costs that shortcut (the request then goes through the session as usual). ``body``
+    is a POST's JSON body (a trade URL in it as a ``Sensitive``).
     """
     # str(): the trade URL travels as a ``Sensitive``, whose str is what urlencode sends
-    return _key(method, urlsplit(url), [(k, str(v)) for k, v in params.items()], fingerprint)
+    spelled = [(k, str(v)) for k, v in params.items()]
+    sent = None if body is None else {k: _plain(v) for k, v in body.items()}
+    return _key(method, urlsplit(url), spelled + _body_params(sent), fingerprint)
+
+
+def _plain(value: Any) -> Any:
+    """A body value as JSON sends it (a ``Sensitive`` trade URL as its text)."""
+    return value if isinstance(value, str | bool | int | float | None) else str(value)
 
 
 def _key(method: str, parts: SplitResult, params: list[tuple[str, str]], fingerprint: str) -> str:
-    trade_url = dict(params).get("tradeUrl", "")
-    keyed = sorted((k, v) for k, v in params if k not in _UNKEYED_PARAMS)
+    named = dict(params)
+    trade_url = named.get("tradeUrl") or named.get(_BODY + "tradeurl", "")
+    unkeyed = _UNKEYED_PARAMS | {_BODY + name for name in _UNKEYED_BODY}
+    keyed = sorted((k, v) for k, v in params if k not in unkeyed)
     keyed.append(("token", _token_fingerprint(fingerprint, trade_url)))
     digest = hashlib.sha256(
         orjson.dumps([method, parts.scheme, parts.netloc, parts.path, keyed])

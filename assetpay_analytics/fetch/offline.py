@@ -19,7 +19,7 @@ from requests_cache.models.response import CachedResponse
 from ..errors import CacheMiss
 from .endpoint import Endpoint
 from .keys import direct_key
-from .request import ApiKeyAuth, Page, cache_failure, read_page
+from .request import ApiKeyAuth, Page, cache_failure, json_body, read_page
 from .session import fresh_response, stored_response
 
 __all__ = ["fresh_page", "offline_page", "stale_page"]
@@ -34,9 +34,12 @@ def _stored_page(
     auth: ApiKeyAuth,
     context: str,
     max_stale: timedelta | None,
+    body: Mapping[str, Any] | None,
 ) -> Page | None:
     url = base_url + endpoint.path
-    request = requests.Request(endpoint.method, url, params=dict(params), auth=auth).prepare()
+    request = requests.Request(
+        endpoint.method, url, params=dict(params), auth=auth, **_sent_body(body)
+    ).prepare()
     response = _read(lambda: stored_response(session, request), context)
     if response is None:
         return None
@@ -44,6 +47,13 @@ def _stored_page(
     if expired and max_stale is not None and _expired_for(response.expires) > max_stale:
         return None
     return read_page(response, endpoint, context).replace(stale=expired)
+
+
+def _sent_body(body: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A POST's JSON body as ``fetch_page`` sends it (so the prepared request keys alike)."""
+    if body is None:
+        return {}
+    return {"data": json_body(body), "headers": {"Content-Type": "application/json"}}
 
 
 def _read(read: Callable[[], CachedResponse | None], context: str) -> CachedResponse | None:
@@ -69,13 +79,15 @@ def fresh_page(
     *,
     fingerprint: str,
     context: str,
+    body: Mapping[str, Any] | None = None,
 ) -> Page | None:
     """The cache's unexpired page for ``params``, read by key (no request is prepared).
 
     A hit costs a backend read and the page's check, not the HTTP stack's work per
     request (environment proxies, request preparation, hooks); None on a miss.
     """
-    key = direct_key(base_url + endpoint.path, params, fingerprint, method=endpoint.method)
+    url = base_url + endpoint.path
+    key = direct_key(url, params, fingerprint, method=endpoint.method, body=body)
     response = _read(lambda: fresh_response(session, key), context)
     return None if response is None else read_page(response, endpoint, context)
 
@@ -88,19 +100,28 @@ def offline_page(
     *,
     auth: ApiKeyAuth,
     context: str,
+    body: Mapping[str, Any] | None = None,
 ) -> Page:
     """The cached page for ``params``, expired or not; ``CacheMiss`` when none is stored."""
     page = _stored_page(
-        session, endpoint, base_url, params, auth=auth, context=context, max_stale=None
-    )
+        session, endpoint, base_url, params, auth=auth, context=context, max_stale=None,
+        body=body,
+    )  # fmt: skip
     if page is None:
         raise CacheMiss(
             f"{context}: offline, and the cache holds no answer for this request "
-            f"(page {params.get('page', '1')}). Nothing was sent: fetch it once online, "
+            f"({_which(endpoint, params)}). Nothing was sent: fetch it once online, "
             "or drop offline=.",
             key="CACHE_MISS",
         )
     return page
+
+
+def _which(endpoint: Endpoint, params: Mapping[str, Any]) -> str:
+    """Which answer was missed: the page of a paged endpoint, else the endpoint."""
+    if endpoint.paging is None:
+        return f"{endpoint.method} {endpoint.path}"
+    return f"page {params.get('page', '1')}"
 
 
 def stale_page(
@@ -112,8 +133,10 @@ def stale_page(
     auth: ApiKeyAuth,
     context: str,
     max_stale: timedelta,
+    body: Mapping[str, Any] | None = None,
 ) -> Page | None:
     """The cached page for ``params`` if it expired less than ``max_stale`` ago, else None."""
     return _stored_page(
-        session, endpoint, base_url, params, auth=auth, context=context, max_stale=max_stale
-    )
+        session, endpoint, base_url, params, auth=auth, context=context, max_stale=max_stale,
+        body=body,
+    )  # fmt: skip

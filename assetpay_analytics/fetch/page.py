@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ..frame.bodies import read_envelope
@@ -28,7 +27,7 @@ class Page:
 
     def __init__(
         self,
-        data: Mapping[str, Any] | None,
+        data: Any,
         request_id: str | None,
         from_cache: bool,
         fetched_at: str | None = None,
@@ -44,8 +43,11 @@ class Page:
         self.fetched_at, self.stale = fetched_at, stale
 
     @property
-    def data(self) -> Mapping[str, Any]:
-        """The page's ``data`` object as Python values (decoded on first use)."""
+    def data(self) -> Any:
+        """The page's ``data`` as Python values (decoded on first use).
+
+        An object for most endpoints (the inventory's), a list for the price book.
+        """
         if self._data is None:
             assert self.body is not None
             self._data = read_envelope(self.body)["data"]

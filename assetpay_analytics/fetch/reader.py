@@ -127,8 +127,8 @@ class PageReader:
         """
         where = (self.session, endpoint, self.base_url, params)
         if offline:
-            return offline_page(*where, auth=self.auth, context=query.context)
-        hit = None if force_refresh else self._fresh(endpoint, params, query.context)
+            return offline_page(*where, auth=self.auth, context=query.context, body=query.body)
+        hit = None if force_refresh else self._fresh(endpoint, params, query)
         if hit is not None:
             return hit
         attempt = partial(
@@ -146,15 +146,15 @@ class PageReader:
                 lambda seconds: attempt(wall_clock=seconds), self.retry, cancel=cancel
             )
         except ServiceUnavailable:
-            page = self._stale(where, query.context)
+            page = self._stale(where, query)
             if page is None:
                 raise
             return page
 
-    def _fresh(self, endpoint: Endpoint, params: Mapping[str, Any], context: str) -> Page | None:
+    def _fresh(self, endpoint: Endpoint, params: Mapping[str, Any], query: Query) -> Page | None:
         return fresh_page(
             self.session, endpoint, self.base_url, params,
-            fingerprint=self._fingerprint, context=context,
+            fingerprint=self._fingerprint, context=query.context, body=query.body,
         )  # fmt: skip
 
     def read_cached(self, endpoint: Endpoint, queries: Sequence[Query]) -> list[list[Page] | None]:
@@ -170,7 +170,13 @@ class PageReader:
         self.serve(endpoint)
         url = self.base_url + endpoint.path
         keys = [
-            direct_key(url, endpoint.first_params(q), self._fingerprint, method=endpoint.method)
+            direct_key(
+                url,
+                endpoint.first_params(q),
+                self._fingerprint,
+                method=endpoint.method,
+                body=q.body,
+            )
             for q in queries
         ]
         firsts = bulk_hits(self.session, endpoint, keys)
@@ -187,7 +193,7 @@ class PageReader:
         def get(params: Mapping[str, Any], bypass: bool) -> Page:
             if first is not None and not bypass and _spelled(params) == first_params:
                 return first
-            page = None if bypass else self._fresh(endpoint, params, query.context)
+            page = None if bypass else self._fresh(endpoint, params, query)
             if page is None:
                 raise _NotCached
             return page
@@ -198,11 +204,14 @@ class PageReader:
             return None
 
     def _stale(
-        self, where: tuple[requests.Session, Endpoint, str, Mapping[str, Any]], context: str
+        self, where: tuple[requests.Session, Endpoint, str, Mapping[str, Any]], query: Query
     ) -> Page | None:
         if self.stale_if_error is None:
             return None
-        return stale_page(*where, auth=self.auth, context=context, max_stale=self.stale_if_error)
+        return stale_page(
+            *where, auth=self.auth, context=query.context, max_stale=self.stale_if_error,
+            body=query.body,
+        )  # fmt: skip
 
 
 def _spelled(params: Mapping[str, Any]) -> dict[str, str]:

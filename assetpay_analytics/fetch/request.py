@@ -29,6 +29,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import requests
 from requests_cache import CacheMixin
 
@@ -47,7 +48,15 @@ from .keys import key_fingerprint
 from .page import Page
 from .retry import retry_after
 
-__all__ = ["USER_AGENT", "ApiKeyAuth", "Page", "cache_failure", "fetch_page", "read_page"]
+__all__ = [
+    "USER_AGENT",
+    "ApiKeyAuth",
+    "Page",
+    "cache_failure",
+    "fetch_page",
+    "json_body",
+    "read_page",
+]
 
 USER_AGENT = "assetpay-analytics/0.1"
 _NETWORK_ERRORS = (
@@ -101,6 +110,9 @@ def fetch_page(
         "User-Agent": USER_AGENT,
     }
     extra: dict[str, Any] = {}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        extra["data"] = json_body(body)
     if force_refresh and isinstance(session, CacheMixin):
         extra["force_refresh"] = True  # requests-cache's per-request switch
     failure: AssetPayError | None = None
@@ -110,7 +122,6 @@ def fetch_page(
                 endpoint.method,
                 base_url + endpoint.path,
                 params=params,
-                json=body,
                 headers=headers,
                 auth=auth,
                 timeout=min(timeout, wall_clock),
@@ -126,6 +137,15 @@ def fetch_page(
     if failure is not None:
         raise failure  # outside the except block: no __context__ holding the URL
     return read_page(response, endpoint, context)
+
+
+def json_body(body: Mapping[str, Any]) -> bytes:
+    """A POST's JSON body as sent: a ``Sensitive`` trade URL as its text.
+
+    Serialised here rather than by requests' ``json=``, which cannot spell a
+    ``Sensitive`` (and the body must travel masked until it is sent).
+    """
+    return orjson.dumps(dict(body), default=str)
 
 
 def cache_failure(exc: sqlite3.Error, context: str) -> CacheError:
@@ -261,7 +281,6 @@ def _success(
             request_id=request_id if isinstance(request_id, str) else None,
             details={"problem": problem},
         )
-    data = body.get("data")
-    assert isinstance(data, Mapping)  # data_problem checked it
+    data = body.get("data")  # of the shape data_problem checked (an object, a list...)
     from_cache = bool(getattr(response, "from_cache", False))
     return Page(data, request_id, from_cache, _fetched_at(response))

@@ -13,7 +13,9 @@ What is written to disk, and what is not:
 
 - the ``api-key`` header is redacted from every stored request (requests-cache's
   default list has ``X-API-Key``, and it matches names literally);
-- the ``tradeUrl`` parameter, token included, is redacted from every stored URL;
+- the ``tradeUrl`` parameter, token included, is redacted from every stored URL, and
+  the ``tradeurl`` key from every stored JSON body (requests-cache redacts JSON bodies
+  by the same list);
 - only HTTP 200 responses whose envelope says ``success: true`` with the endpoint's
   documented ``data`` are stored (``answers.stored_success``);
 - the cache key is ours (``keys``): one-way fingerprints of the api key and the trade
@@ -60,8 +62,9 @@ __all__ = [
     "stored_response",
 ]
 
-#: Stored as "REDACTED" in the cache file.
-_REDACTED = (API_KEY_HEADER, "tradeUrl")
+#: Stored as "REDACTED" in the cache file: the header, the query parameter, and the key of
+#: a JSON body (``/secure/check-tradeurl`` sends the trade URL as ``tradeurl``).
+_REDACTED = (API_KEY_HEADER, "tradeUrl", "tradeurl")
 #: Connections kept open per host: more than any sensible ``workers`` (the default is 32).
 POOL_SIZE = 64
 
@@ -128,7 +131,7 @@ class Routes:
     def accepts(self, response: requests.Response) -> bool:
         """Whether ``response`` is a storable success of the endpoint its URL belongs to."""
         endpoint = self.endpoint(response.url)
-        return endpoint is not None and stored_success(response, endpoint)
+        return endpoint is not None and endpoint.cached and stored_success(response, endpoint)
 
 
 def _path(url: str) -> str:
@@ -294,7 +297,8 @@ def _cached_session(
         expire_after=NEVER_EXPIRE if expire_after is None else expire_after,
         urls_expire_after=routes.expiries,
         allowable_codes=(200,),
-        allowable_methods=("GET",),
+        # a POST is cached only for an endpoint that reads (``Endpoint.cached``, the filter)
+        allowable_methods=("GET", "POST"),
         cache_control=False,
         key_fn=cache_key,
         filter_fn=routes.accepts,

@@ -9,6 +9,8 @@ page the client fetched and a hand-made test payload give the same frame.
   path; ``assemble`` turns either's columns into the frame and its ``attrs``;
 - ``schema``: ``SCHEMA``, ``conform``, ``concat``; ``names``: CS2 name parsing;
   ``coerce``: API values -> typed values; ``anomalies``: out-of-range values set aside;
+- ``book``: the price book frame (``from_price_book``, ``BOOK_SCHEMA``), by Arrow or from
+  decoded JSON alike; ``screening``: the screening frame (``SCREEN_SCHEMA``);
 - ``payload``: the documented shape of an inventory's ``data``; ``bodies``: response bodies
   -> Python objects, with the GC paused;
 - ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on
@@ -23,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .bodies import read_envelope
+from .book import BOOK_SCHEMA, from_price_book
 from .build import (
     empty_frame,
     from_accounts,
@@ -33,13 +36,16 @@ from .build import (
 )
 from .names import ParsedName, parse_name
 from .schema import EXTERIOR_DTYPE, SCHEMA, STICKER_TYPE, concat, conform
+from .screening import SCREEN_SCHEMA
 
 if TYPE_CHECKING:
     from .parquet import read_parquet, write_parquet
 
 __all__ = [
+    "BOOK_SCHEMA",
     "EXTERIOR_DTYPE",
     "SCHEMA",
+    "SCREEN_SCHEMA",
     "STICKER_TYPE",
     "ParsedName",
     "concat",
@@ -49,6 +55,7 @@ __all__ = [
     "from_body",
     "from_items",
     "from_pages",
+    "from_price_book",
     "from_responses",
     "parse_name",
     "read_envelope",

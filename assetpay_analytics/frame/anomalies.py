@@ -4,7 +4,9 @@ A price below zero, a wear outside [0, 1] or an exterior that is not one of the 
 is not believed: the cell becomes NA (so no analysis ever uses it) and a record of
 ``steam_id, item_id, field, value, reason`` goes into ``df.attrs["anomalies"]``. An
 item with no id cannot be told apart from another, so its row is dropped (and
-recorded) when the frame is built from API pages. The records are plain dicts of
+recorded) when the frame is built from API pages. An item whose ``appid`` is not the
+game asked for keeps its own as its ``game``, and the mismatch is recorded too. The
+records are plain dicts of
 strings, so ``attrs`` stays JSON-friendly (pandas writes it into Parquet metadata);
 ``df.assetpay.anomalies`` is their typed view. Vectorised over the built frame:
 the per-item loop stays lean.
@@ -72,7 +74,11 @@ def _floats(values: pd.Series) -> np.ndarray[Any, Any]:
 
 
 def set_aside(
-    df: pd.DataFrame, odd_exterior: Sequence[str | None], *, drop_missing_ids: bool
+    df: pd.DataFrame,
+    odd_exterior: Sequence[str | None],
+    *,
+    drop_missing_ids: bool,
+    odd_game: Sequence[str | None] | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """The frame with out-of-range values made NA and id-less rows dropped, and the records.
 
@@ -86,6 +92,9 @@ def set_aside(
     drop_missing_ids : bool
         Drop (and record) rows without an ``item_id``: done for what the API sent,
         not for a hand-made frame.
+    odd_game : sequence of str or None, optional
+        Per item, its ``appid`` when it is not the game asked for (the row keeps it as
+        its ``game``; the mismatch is recorded), else None.
 
     Returns
     -------
@@ -113,6 +122,10 @@ def set_aside(
         odd = pd.array(list(odd_exterior), dtype="string")
         odd_mask = ~np.asarray(odd.isna(), dtype=bool)
         records += _records(df, odd_mask, "exterior", odd, "not one of the five exteriors")
+    if odd_game is not None:
+        games = pd.array(list(odd_game), dtype="string")
+        game_mask = ~np.asarray(games.isna(), dtype=bool)
+        records += _records(df, game_mask, "appid", games, "appid is not the game asked for")
     no_id = df["item_id"].isna().to_numpy() if drop_missing_ids else np.zeros(len(df), dtype=bool)
     if no_id.any():
         records += _records(df, no_id, "id", df["item_id"].array, "item without an id: row dropped")

@@ -41,7 +41,24 @@ __all__ = [
 ]
 
 _OFFER = pa.struct(
-    [("price", pa.float64()), ("accepted", pa.bool_()), ("reference", pa.large_string())]
+    [
+        ("price", pa.float64()),
+        ("accepted", pa.bool_()),
+        ("reference", pa.large_string()),
+        ("delivery", pa.string()),
+        ("maxAmount", pa.float64()),
+    ]
+)
+#: A sticker as the API spells it (``STICKER_TYPE`` names its last field in snake case).
+_STICKERS_READ = pa.list_(
+    pa.struct(
+        [
+            ("name", pa.string()),
+            ("slot", pa.int64()),
+            ("wear", pa.float64()),
+            ("marketHashName", pa.string()),
+        ]
+    )
 )
 #: The fields of an inventory item the frame reads, with the types the API documents.
 ITEM_TYPE = pa.struct(
@@ -52,7 +69,11 @@ ITEM_TYPE = pa.struct(
         ("marketHashName", pa.string()),
         ("exterior", pa.string()),
         ("wear", pa.string()),
-        ("doppler", pa.struct([("name", pa.string())])),
+        ("doppler", pa.struct([("name", pa.string()), ("paintIndex", pa.int64())])),
+        ("fade", pa.struct([("percentage", pa.float64())])),
+        ("hardened", pa.struct([("name", pa.string())])),
+        ("charm", pa.struct([("name", pa.string())])),
+        ("appid", pa.int64()),
         ("paintSeed", pa.int64()),
         ("rarity", pa.string()),
         ("type", pa.string()),
@@ -62,7 +83,7 @@ ITEM_TYPE = pa.struct(
         ("marketPrice", pa.float64()),
         ("offer", _OFFER),
         ("accepted", pa.bool_()),
-        ("stickers", STICKER_TYPE),
+        ("stickers", _STICKERS_READ),
         ("iconUrl", pa.large_string()),
     ]
 )
@@ -280,10 +301,23 @@ def _stickers(values: pa.ListArray) -> tuple[Any, Any] | None:
     list holds a null (the Python path skips it)."""
     if values.values.null_count:
         return None
-    lists = pa.ListArray.from_arrays(values.offsets, values.values, type=STICKER_TYPE)
+    read = values.values
+    renamed = pa.StructArray.from_arrays(
+        [read.field(i) for i in range(read.type.num_fields)],
+        fields=list(STICKER_TYPE.value_type),
+    )
+    lists = pa.ListArray.from_arrays(values.offsets, renamed, type=STICKER_TYPE)
     counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     no_mask = np.zeros(len(counts), dtype=bool)
     return pd.arrays.ArrowExtensionArray(lists), pd.arrays.IntegerArray(counts, no_mask)
+
+
+def _appids(values: pa.Array) -> list[str | None]:
+    """Each item's ``appid`` as text (None when absent): the game it belongs to."""
+    codes, distinct = _codes(values)
+    texts = np.array([None if v is None else str(v) for v in distinct], dtype=object)
+    result: list[str | None] = texts[codes].tolist()
+    return result
 
 
 def item_columns(items: pa.StructArray) -> dict[str, Any] | None:
@@ -308,6 +342,10 @@ def item_columns(items: pa.StructArray) -> dict[str, Any] | None:
         "exterior": exterior,
         "wear": wear,
         "phase": categorical(fields["doppler"].flatten()[0]),
+        "paint_index": _ints(fields["doppler"].flatten()[1]),
+        "fade": _floats(fields["fade"].flatten()[0]),
+        "hardened": categorical(fields["hardened"].flatten()[0]),
+        "charm": categorical(fields["charm"].flatten()[0]),
         "paint_seed": _ints(fields["paintSeed"]),
         "rarity": categorical(fields["rarity"]),
         "type": categorical(fields["type"]),
@@ -318,8 +356,11 @@ def item_columns(items: pa.StructArray) -> dict[str, Any] | None:
         "offer_price": _floats(offer["price"]),
         "offer_accepted": _booleans(pc.coalesce(offer["accepted"], fields["accepted"])),
         "offer_reference": _strings(offer["reference"]),
+        "offer_delivery": categorical(offer["delivery"]),
+        "offer_max_amount": _floats(offer["maxAmount"]),
         "sticker_count": stickers[1],
         "stickers": stickers[0],
         "icon_url": _strings(fields["iconUrl"]),
         "_odd_exterior": odd,
+        "_appid": _appids(fields["appid"]),
     }

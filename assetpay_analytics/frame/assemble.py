@@ -59,6 +59,21 @@ def _updated_at(runs: Sequence[Run], n: int) -> Any:
     return index.repeat([run.rows for run in runs]).array
 
 
+def _games(
+    appids: Sequence[str | None] | None, game: str, n: int
+) -> tuple[Any, list[str | None] | None]:
+    """The ``game`` column (an item's ``appid`` when it has one, else the game asked for)
+    and, per row, the appid that is not the game asked for (None: none differs)."""
+    if appids is None or all(appid is None or appid == game for appid in set(appids)):
+        return constant_categorical(game, n), None
+    per_row = [game if appid is None else appid for appid in appids]
+    distinct = sorted(set(per_row))
+    index = {value: i for i, value in enumerate(distinct)}
+    codes = np.fromiter((index[value] for value in per_row), dtype=np.int64, count=n)
+    odd = [None if appid is None or appid == game else appid for appid in appids]
+    return categorical_from_codes(codes, distinct), odd
+
+
 def assemble(
     columns: dict[str, Any], runs: Sequence[Run], game: str, *, drop_missing_ids: bool
 ) -> pd.DataFrame:
@@ -67,11 +82,12 @@ def assemble(
     Out-of-range values become NA (and id-less rows are dropped with
     ``drop_missing_ids``), each recorded in ``attrs["anomalies"]``.
     """
-    odd_exterior = columns.pop("_odd_exterior")
+    odd_exterior, appids = columns.pop("_odd_exterior"), columns.pop("_appid", None)
     n = len(columns["item_id"])
+    games, odd_game = _games(appids, str(game), n)
     data = {
         "steam_id": _steam_ids(runs, n),
-        "game": constant_categorical(str(game), n),
+        "game": games,
         **columns,
         "updated_at": _updated_at(runs, n),
     }
@@ -80,6 +96,7 @@ def assemble(
             pd.DataFrame({name: data[name] for name in SCHEMA}, copy=False),
             odd_exterior,
             drop_missing_ids=drop_missing_ids,
+            odd_game=odd_game,
         )
     frame.attrs = {"anomalies": anomalies}
     return frame

@@ -19,7 +19,7 @@ from ..constants import (
     STATTRAK_PREFIX,
 )
 
-__all__ = ["ParsedName", "exterior_name", "parse_name"]
+__all__ = ["ParsedName", "exterior_name", "exterior_suffix", "parse_name"]
 
 _EXTERIOR_BY_NAME = {**{e: e for e in EXTERIORS}, **{s: e for e, s in EXTERIOR_SHORT.items()}}
 
@@ -85,6 +85,23 @@ def _strip_exterior(skin: str) -> str:
         if skin.endswith(suffix):
             return skin[: -len(suffix)]
     return skin
+
+
+@lru_cache(maxsize=65536)
+def exterior_suffix(market_hash_name: str | None) -> str | None:
+    """The exterior a ``marketHashName`` ends with (``" (Field-Tested)"``), else None.
+
+    Examples
+    --------
+    >>> exterior_suffix("AK-47 | Redline (Field-Tested)"), exterior_suffix("★ Karambit")
+    ('Field-Tested', None)
+    >>> exterior_suffix("Sticker | Crown (Foil)") is None
+    True
+    """
+    for exterior in EXTERIORS:
+        if (market_hash_name or "").endswith(f" ({exterior})"):
+            return exterior
+    return None
 
 
 def exterior_name(value: object) -> str | None:

@@ -26,9 +26,10 @@ __all__ = ["ITEM_COLUMNS", "item_columns"]
 
 ITEM_COLUMNS = (
     "item_id", "asset_id", "name", "market_hash_name", "weapon", "skin", "star", "stattrak",
-    "souvenir", "exterior", "wear", "phase", "paint_seed", "rarity", "type", "color",
-    "tradable", "amount", "market_price", "offer_price", "offer_accepted", "offer_reference",
-    "sticker_count", "stickers", "icon_url", "_odd_exterior",
+    "souvenir", "exterior", "wear", "phase", "paint_index", "fade", "hardened", "charm",
+    "paint_seed", "rarity", "type", "color", "tradable", "amount", "market_price",
+    "offer_price", "offer_accepted", "offer_reference", "offer_delivery", "offer_max_amount",
+    "sticker_count", "stickers", "icon_url", "_odd_exterior", "_appid",
 )  # fmt: skip
 _EMPTY: Mapping[str, Any] = {}
 _NO_STICKERS: list[dict[str, Any]] = []
@@ -42,6 +43,7 @@ def _stickers(value: Any) -> list[dict[str, Any]]:
             "name": to_str(s.get("name")),
             "slot": to_int(s.get("slot")),
             "wear": to_float(s.get("wear")),
+            "market_hash_name": to_str(s.get("marketHashName")),
         }
         for s in value
         if isinstance(s, Mapping)
@@ -54,6 +56,17 @@ def _accepted(item: Mapping[str, Any], offer: Mapping[str, Any]) -> bool | None:
     return accepted if accepted is not None else to_bool(item.get("accepted"))
 
 
+def _part(value: Any) -> Mapping[str, Any]:
+    """A nested object (``doppler``, ``fade``...), or an empty one when it is not one."""
+    return value if isinstance(value, Mapping) else _EMPTY
+
+
+def _appid(value: Any) -> str | None:
+    """The item's ``appid`` as text, when it is a whole number (the game it belongs to)."""
+    number = to_int(value)
+    return None if number is None else str(number)
+
+
 def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
     """One item's values in ``ITEM_COLUMNS`` order (the hot loop: kept flat on purpose)."""
     get = item.get
@@ -64,7 +77,7 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
     parsed = parse_name(name, mhn)
     raw_stickers = get("stickers")
     stickers = _stickers(raw_stickers) if raw_stickers else _NO_STICKERS
-    doppler = get("doppler")
+    doppler = _part(get("doppler"))
     amount = to_int(get("amount")) if "amount" in item else None
     raw_exterior = get("exterior")
     exterior_ = exterior_name(raw_exterior)
@@ -80,7 +93,11 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
         parsed.souvenir,
         exterior_,
         to_float(get("wear")),
-        to_text(doppler.get("name")) if isinstance(doppler, Mapping) else None,
+        to_text(doppler.get("name")),
+        to_int(doppler.get("paintIndex")),
+        to_float(_part(get("fade")).get("percentage")),
+        to_text(_part(get("hardened")).get("name")),
+        to_text(_part(get("charm")).get("name")),
         to_int(get("paintSeed")),
         to_text(get("rarity")),
         to_text(get("type")),
@@ -91,11 +108,14 @@ def _row(item: Mapping[str, Any]) -> tuple[Any, ...]:
         to_price(offer.get("price")),
         _accepted(item, offer),
         to_text(offer.get("reference")),
+        to_text(offer.get("delivery")),
+        to_float(offer.get("maxAmount")),
         len(stickers),
         stickers,
         to_text(get("iconUrl")),
         # an exterior that is not one of the five, kept as text to be set aside
         None if exterior_ is not None or raw_exterior is None else str(raw_exterior),
+        _appid(get("appid")),
     )
 
 
@@ -126,8 +146,9 @@ def item_columns(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The frame's item columns (``ITEM_COLUMNS``, typed) from parsed items."""
     with gc_paused():
         lists = _lists(items)
-    odd_exterior = lists.pop("_odd_exterior")
+    odd_exterior, appids = lists.pop("_odd_exterior"), lists.pop("_appid")
     return {
         **{name: _typed(name, values) for name, values in lists.items()},
         "_odd_exterior": list(odd_exterior),
+        "_appid": list(appids),
     }

@@ -32,9 +32,17 @@ __all__ = [
 
 #: Ordered categorical of the five CS2 exteriors, best first.
 EXTERIOR_DTYPE = pd.CategoricalDtype(list(EXTERIORS), ordered=True)
-#: Arrow type of the ``stickers`` column.
+#: Arrow type of the ``stickers`` column (``market_hash_name``: the sticker's
+#: ``marketHashName``, "Sticker | ...").
 STICKER_TYPE = pa.list_(
-    pa.struct([("name", pa.string()), ("slot", pa.int64()), ("wear", pa.float64())])
+    pa.struct(
+        [
+            ("name", pa.string()),
+            ("slot", pa.int64()),
+            ("wear", pa.float64()),
+            ("market_hash_name", pa.string()),
+        ]
+    )
 )
 #: The string dtype of text columns whose values are mostly distinct (Arrow-backed).
 STRING = pd.StringDtype("pyarrow")
@@ -61,6 +69,10 @@ SCHEMA: Mapping[str, Any] = {
     "exterior": EXTERIOR_DTYPE,
     "wear": "Float64",
     "phase": CATEGORY,
+    "paint_index": "Int64",
+    "fade": "Float64",
+    "hardened": CATEGORY,
+    "charm": CATEGORY,
     "paint_seed": "Int64",
     "rarity": CATEGORY,
     "type": CATEGORY,
@@ -71,6 +83,8 @@ SCHEMA: Mapping[str, Any] = {
     "offer_price": "Float64",
     "offer_accepted": "boolean",
     "offer_reference": STRING,
+    "offer_delivery": CATEGORY,
+    "offer_max_amount": "Float64",
     "sticker_count": "Int64",
     "stickers": pd.ArrowDtype(STICKER_TYPE),
     "icon_url": STRING,
@@ -78,6 +92,9 @@ SCHEMA: Mapping[str, Any] = {
 }
 
 _TEXT_CATEGORIES = tuple(name for name, dtype in SCHEMA.items() if dtype is CATEGORY)
+#: Columns added after frames were first saved: a file without them reads them as NA.
+LATER_COLUMNS = ("paint_index", "fade", "hardened", "charm", "offer_delivery",
+                 "offer_max_amount")  # fmt: skip
 
 #: Columns of ``df.assetpay.errors`` (records in ``attrs["errors"]``) and their dtypes:
 #: one row per failed account, traced to its input by position and masked trade URL;
@@ -129,13 +146,38 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     >>> conform(empty_frame().astype(object)).dtypes.equals(empty_frame().dtypes)
     True
     """
-    missing = [name for name in SCHEMA if name not in df.columns]
+    missing = [name for name in SCHEMA if name not in df.columns and name not in LATER_COLUMNS]
     if missing:
         raise ValueError(f"not an inventory frame: missing column(s) {', '.join(missing)}")
-    out = df[list(SCHEMA)].astype(dict(SCHEMA))
+    df = df.assign(**{name: None for name in LATER_COLUMNS if name not in df.columns})
+    out = df[list(SCHEMA)].astype({**SCHEMA, "stickers": object})
+    out["stickers"] = _stickers(df["stickers"])
     for name in _TEXT_CATEGORIES:
         out[name] = _sorted_text(out[name])
     return out
+
+
+def _stickers(values: pd.Series) -> Any:
+    """The stickers as ``STICKER_TYPE``; lists saved before ``market_hash_name`` get it NA."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == STICKER_TYPE:
+        return values.array
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_list(dtype.pyarrow_dtype):
+        lists = pa.chunked_array(pa.array(values.array)).combine_chunks()
+        struct = lists.values
+        present = {field.name for field in struct.type}
+        fields = [
+            struct.field(f.name) if f.name in present else pa.nulls(len(struct), f.type)
+            for f in STICKER_TYPE.value_type
+        ]
+        rebuilt = pa.StructArray.from_arrays(fields, fields=list(STICKER_TYPE.value_type),
+                                             mask=struct.is_null())  # fmt: skip
+        return pd.arrays.ArrowExtensionArray(
+            pa.ListArray.from_arrays(
+                lists.offsets, rebuilt, type=STICKER_TYPE, mask=lists.is_null()
+            )
+        )
+    return pd.arrays.ArrowExtensionArray(pa.array(list(values), type=STICKER_TYPE))
 
 
 def _sorted_text(values: pd.Series) -> pd.Series:

@@ -5,7 +5,12 @@ It answers ``GET /secure/inventory`` to the letter of the contract (envelope and
 ``sort``, ``minPrice``/``maxPrice`` on the offer price, ``page``/``limit`` with ``-1``,
 ``count``, ``updatedAt``, ``collateral: 0``, the documented errors with their HTTP
 statuses, and a per-merchant rate limit answered with 429 + ``Retry-After``) from
-deterministic demo inventories (``data``), optionally with injected faults.
+deterministic demo inventories (``data``), optionally with injected faults. It also
+answers ``GET /secure/prices`` (the price book every demo offer is priced by, ``book``;
+``Sandbox.price_book``; the seeded disagreements are ``Sandbox.off_book``) and
+``POST /secure/check-tradeurl`` (each account's screening ``state``, cached an hour
+upstream unless ``forceRefresh``; ``screening``). Each endpoint's rate family
+(inventory, prices, check-tradeurl) has its own window per api key.
 
 - ``faults=Faults(...)``: seeded transient faults (503/429 refusals, connection resets,
   truncated bodies, HTML 502 pages, slow-drip bodies) and per-account integrity faults
@@ -16,18 +21,24 @@ deterministic demo inventories (``data``), optionally with injected faults.
 - ``as_of="2026-06-20"`` (or a ``date``): the demo inventories aged to that day, with
   drifting prices, dated events, items traded away and received (see ``aging``);
   ``Sandbox.set_as_of`` moves a running sandbox to another day.
-- Every response echoes the client's ``x-request-id`` (kept in ``Sandbox.requests``).
+- ``rate_limit=(n, seconds)`` sets the inventory family's window, ``rate_limits=`` any
+  family's (``{"prices": (n, seconds)}``); by default those of ``constants.RATE_FAMILIES``
+  for a verified merchant or not.
+- Every response echoes the client's ``x-request-id`` (kept in ``Sandbox.requests``, with
+  a POST's JSON body).
 - The request log keeps the latest ``log_limit`` requests (10,000 by default); a
   connection silent for ``idle_timeout`` seconds (30 by default) is closed; ``stop()``
   closes the open keep-alive connections too.
 
 Its modules: ``app`` (one answer for any request: the key, the rate limit, the transient
 faults, the ``Route`` of each endpoint), ``state`` (options, the request log, counters, the
-demo data served), ``inventory`` (the
-``/secure/inventory`` route), ``query`` (reading an inventory request: validation,
-filters, sorts, pages), ``integrity`` (the per-account faults' effects), ``server`` (HTTP
-and the wire faults), ``data`` and ``catalogue`` (the demo accounts and skins, from
-``catalogue.json``), ``aging`` (the demo data as of a day), ``faults`` (``Faults``).
+demo data served, the screening cache), ``inventory`` (the ``/secure/inventory`` route),
+``query`` (reading an inventory request: validation, filters, sorts, pages), ``prices``
+(the ``/secure/prices`` route), ``screening`` (the ``/secure/check-tradeurl`` route),
+``integrity`` (the per-account faults' effects), ``server`` (HTTP and the wire faults),
+``data``, ``extras`` and ``catalogue`` (the demo accounts and items, from
+``catalogue.json``), ``book`` (the price book), ``aging`` (the demo data and the book as
+of a day), ``faults`` (``Faults``).
 
 Examples
 --------
@@ -49,7 +60,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from ..constants import GAME_CS2, RATE_LIMIT_UNVERIFIED, RATE_LIMIT_VERIFIED
+from ..constants import GAME_CS2, RATE_FAMILIES
 from ..tradeurl import TradeUrl
 from . import data
 from .aging import as_of_date
@@ -93,8 +104,13 @@ class Sandbox:
     trade_urls : list of str
         The normal demo accounts' trade URLs, in a fixed order.
     accounts : mapping of str to Account
-        Every named account, the special ones included (private, fetch_failed,
-        empty, flaky, steam_down, throttled).
+        Every named account, the special ones included: private, fetch_failed, empty,
+        flaky, steam_down, throttled (their inventories fail or are empty, see
+        ``inventory``), and the screened ones (``screening``): escrow (screened 1
+        Normal, canTrade false, 7 days of escrow; a readable inventory), vac_banned (2
+        CS2Banned; readable), ghost (7 UserNotFound; its inventory answers
+        INVENTORY_FETCH_FAILED), untradeable (9 UserNotTradeable; USER_NOT_TRADEABLE)
+        and screen_flip (10 SteamUnavailable on its first lookup, 1 Normal after).
     labels : mapping of str to str
         SteamID -> the account's name (``alice``...), for ``labels=`` in the explorer
         and the reports.
@@ -196,14 +212,75 @@ class Sandbox:
         """How many requests ``requests`` keeps (the oldest are dropped first)."""
         return self._state.log_limit
 
+    def off_book(self, account: str, game: str = GAME_CS2) -> frozenset[str]:
+        """The ids of an account's items whose offer differs from the price book, now.
+
+        Every other item of ``items(account, game)`` with an offer is offered exactly the
+        book's ``deposit`` for its ``marketHashName`` (and ``doppler.name`` phase) in
+        ``price_book(game)``, on the day served. These are the seeded disagreements
+        (about 1.2% of the items): an offer far under the book, or above the market
+        price. The out-of-range offer of ``Faults.out_of_range`` is not counted.
+
+        Parameters
+        ----------
+        account : str
+            An account name or a trade URL.
+        game : str
+            ``"730"`` or ``"252490"``.
+
+        Raises
+        ------
+        ValueError
+            For an account with an endless inventory (``Faults.endless``).
+
+        Examples
+        --------
+        >>> with serve() as box:
+        ...     off = box.off_book("dave")
+        ...     ids = {item["id"] for item in box.items("dave")}
+        >>> 0 < len(off) < 30 and off <= ids
+        True
+        """
+        return self._state.off_book(self._partner(account), str(game))
+
+    def price_book(self, game: str = GAME_CS2) -> list[dict[str, Any]]:
+        """The ``data`` of ``GET /secure/prices?game=``, exactly as served now (``as_of``).
+
+        Parameters
+        ----------
+        game : str
+            ``"730"`` or ``"252490"``.
+
+        Examples
+        --------
+        >>> with serve() as box:
+        ...     book = box.price_book("252490")
+        >>> book[0]["marketHashName"], sorted(book[0])
+        ('Tempered AK47', ['accepted', 'deposit', 'marketHashName', 'withdraw'])
+        """
+        return self._state.price_book(str(game))
+
     def requests_for(self, account: str) -> list[RequestRecord]:
-        """The requests about one account (name or trade URL)."""
+        """The requests about one account (name or trade URL): in the query or the body."""
         partner = self._partner(account)
         marker = f"partner={partner}&"
-        return [r for r in self.requests if marker in r.params.get("tradeUrl", "")]
+
+        def about(record: RequestRecord) -> bool:
+            sent = (record.body or {}).get("tradeurl")
+            return marker in record.params.get("tradeUrl", "") or (
+                isinstance(sent, str) and marker in sent
+            )
+
+        return [r for r in self.requests if about(r)]
+
+    @property
+    def rate_limits(self) -> Mapping[str, tuple[int, float]]:
+        """Rate family -> (requests, window seconds): each family's window per api key."""
+        return MappingProxyType(dict(self._state.limiter.limits))
 
     def reset(self) -> None:
-        """Clear the request log, the counters, the shifted inventories, the rate windows.
+        """Clear the request log, the counters, the shifted inventories, the rate windows
+        and the screening cache (and its lookup counts).
 
         The faults' decision sequence starts again too.
         """
@@ -220,6 +297,26 @@ class Sandbox:
         self._thread.join(timeout=5)
 
 
+def _rate_limits(
+    verified: bool,
+    rate_limit: tuple[int, float] | None,
+    rate_limits: Mapping[str, tuple[int, float]] | None,
+) -> dict[str, tuple[int, float]]:
+    """Each rate family's (requests, window): the merchant's, then the overrides."""
+    limits = {name: (verified_limit if verified else unverified, window)
+              for name, (window, verified_limit, unverified) in RATE_FAMILIES.items()}  # fmt: skip
+    if rate_limit is not None:
+        limits["inventory"] = rate_limit
+    unknown = sorted(set(rate_limits or {}) - set(limits))
+    if unknown:
+        raise ValueError(f"unknown rate famil(ies) {unknown}: use {', '.join(limits)}")
+    limits.update(rate_limits or {})
+    for name, (count, window) in limits.items():
+        if count < 1 or not window > 0:
+            raise ValueError(f"rate limit of {name!r}: at least 1 request in a positive window")
+    return {name: (int(count), float(window)) for name, (count, window) in limits.items()}
+
+
 def start(
     port: int = 0,
     *,
@@ -228,6 +325,7 @@ def start(
     faults: Faults | None = None,
     page_cap: int | None = None,
     rate_limit: tuple[int, float] | None = None,
+    rate_limits: Mapping[str, tuple[int, float]] | None = None,
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
@@ -247,8 +345,8 @@ def start(
     if page_cap is not None and page_cap < 1:
         raise ValueError("page_cap must be at least 1")
     day = as_of_date(as_of)
-    limit = rate_limit or ((RATE_LIMIT_VERIFIED if verified else RATE_LIMIT_UNVERIFIED), 60.0)
-    state = SandboxState(api_key=SANDBOX_API_KEY, limiter=_RateLimiter(*limit), faults=faults,
+    limits = _rate_limits(verified, rate_limit, rate_limits)
+    state = SandboxState(api_key=SANDBOX_API_KEY, limiter=_RateLimiter(limits), faults=faults,
                          page_cap=page_cap, dialect=dialect, log_limit=log_limit,
                          as_of=day)  # fmt: skip
     return Sandbox(make_server(host, port, state, idle_timeout), state)
@@ -263,6 +361,7 @@ def serve(
     faults: Faults | None = None,
     page_cap: int | None = None,
     rate_limit: tuple[int, float] | None = None,
+    rate_limits: Mapping[str, tuple[int, float]] | None = None,
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
@@ -277,13 +376,21 @@ def serve(
     host : str
         The address to bind; keep it on loopback.
     verified : bool
-        The merchant's status: 10,000 requests a minute when verified, else 100.
+        The merchant's status: the verified or unverified limit of each rate family
+        (inventory: 10,000 requests a minute when verified, else 100).
     faults : Faults, optional
         Injected failures, broken answers and latency (see ``Faults``).
     page_cap : int, optional
         Ignore ``limit=-1`` and never send more than this many items a page.
     rate_limit : (int, float), optional
-        ``(requests, window seconds)`` instead of the per-minute merchant limit.
+        ``(requests, window seconds)`` of the inventory family instead of the per-minute
+        merchant limit.
+    rate_limits : mapping of str to (int, float), optional
+        Rate family (``"inventory"``, ``"prices"``, ``"check-tradeurl"``) -> ``(requests,
+        window seconds)``, overriding the merchant's limits of ``constants.RATE_FAMILIES``
+        (inventory 10,000 a minute, prices 1,000 an hour, check-tradeurl 100,000 an
+        hour; 100 of each when unverified) and ``rate_limit``. Each family is a window
+        of its own per api key, answered 429 RATE_LIMITED with ``Retry-After``.
     dialect : {"gg", "co"}
         Whose documented codes and statuses to answer with: ``"gg"`` (validation 422,
         INVENTORY_FETCH_FAILED 424, RATE_LIMITED 1005, INVALID_TRADEURL 13) or ``"co"``
@@ -308,7 +415,8 @@ def serve(
     ------
     ValueError
         For an unknown dialect, a ``page_cap``/``log_limit`` below 1, a non-positive
-        ``idle_timeout`` or a bad ``as_of`` (not a day, or before ``aging.BASE_DATE``).
+        ``idle_timeout``, a bad ``as_of`` (not a day, or before ``aging.BASE_DATE``), an
+        unknown rate family or a rate limit below one request.
 
     Examples
     --------
@@ -317,8 +425,8 @@ def serve(
     ['alice', 'bob', 'carol']
     """
     box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
-                rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
-                log_limit=log_limit, as_of=as_of)  # fmt: skip
+                rate_limit=rate_limit, rate_limits=rate_limits, dialect=dialect,
+                idle_timeout=idle_timeout, log_limit=log_limit, as_of=as_of)  # fmt: skip
     try:
         yield box
     finally:
@@ -333,6 +441,7 @@ def run(
     faults: Faults | None = None,
     page_cap: int | None = None,
     rate_limit: tuple[int, float] | None = None,
+    rate_limits: Mapping[str, tuple[int, float]] | None = None,
     dialect: str = "gg",
     idle_timeout: float = IDLE_TIMEOUT,
     log_limit: int = LOG_LIMIT,
@@ -343,8 +452,8 @@ def run(
     The options are those of ``serve()`` (``as_of`` included).
     """
     box = start(port, host=host, verified=verified, faults=faults, page_cap=page_cap,
-                rate_limit=rate_limit, dialect=dialect, idle_timeout=idle_timeout,
-                log_limit=log_limit, as_of=as_of)  # fmt: skip
+                rate_limit=rate_limit, rate_limits=rate_limits, dialect=dialect,
+                idle_timeout=idle_timeout, log_limit=log_limit, as_of=as_of)  # fmt: skip
     print(f"AssetPay sandbox on {box.url}  (api key: {box.api_key}, dialect: {box.dialect})")
     if box.as_of is not None:
         print(f"  inventories as of {box.as_of.isoformat()}")

@@ -27,6 +27,14 @@ The model, day by day (day 0 is the snapshot itself, returned unchanged):
 
 Prices are rounded to cents and keep their type (a price sent as a string stays a
 string); a missing or null price or offer stays so; no other field is touched.
+
+**The price book ages alike** (``book_as_of``): an entry's deposit moves by the offer
+factor an item of its name gets that day (the drift of its ``marketHashName``, the payout
+walk of its exterior, the offer events matching its name), rounded to cents in the same
+way, so every offer priced by the book still equals the book's deposit on any day (the
+day-10 AWP | Asiimov cut shows in both). Its withdraw prices move with the market factor
+(drift and market events), and stay at least a cent above the deposit (and instant above
+standard). ``off_book_as_of`` tells which items held that day are off the book.
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from . import data
+from . import book, data
+from .book import Entry, Quote
 
 __all__ = [
     "ARRIVAL_RATE",
@@ -54,8 +63,10 @@ __all__ = [
     "Event",
     "age_item",
     "as_of_date",
+    "book_as_of",
     "day_index",
     "inventory_as_of",
+    "off_book_as_of",
     "updated_at_as_of",
 ]
 
@@ -297,16 +308,22 @@ def _arrives(partner: int, game: str, day: int) -> bool:
     return random.Random(f"arrive:{partner}:{game}:{day}").random() < ARRIVAL_RATE
 
 
-def _arrivals(partner: int, game: str, day: int) -> list[dict[str, Any]]:
-    """The items received on days 1..``day`` and still held on ``day``, newest first."""
+def _arrivals_drawn(partner: int, game: str, day: int) -> list[tuple[dict[str, Any], bool]]:
+    """The items received on days 1..``day`` and still held on ``day``, newest first, each
+    with whether it is off the price book."""
     found = []
     for since in range(day, 0, -1):
         if not _arrives(partner, game, since):
             continue
         item_id = f"enc_aged_{partner}_{game}_{since:04d}"
         if day - since < _lifetime(item_id):
-            found.append(data.fresh_item(f"aged:{partner}:{game}:{since}", game, item_id))
+            found.append(data.fresh_drawn(f"aged:{partner}:{game}:{since}", game, item_id))
     return found
+
+
+def _arrivals(partner: int, game: str, day: int) -> list[dict[str, Any]]:
+    """The items received on days 1..``day`` and still held on ``day``, newest first."""
+    return [item for item, _ in _arrivals_drawn(partner, game, day)]
 
 
 def inventory_as_of(
@@ -362,3 +379,87 @@ def updated_at_as_of(partner: int, as_of: date | str) -> str:
     if day is None:
         raise ValueError("as_of must be a day, not None")
     return f"{day.isoformat()}{data.updated_at(partner)[10:]}"
+
+
+def off_book_as_of(
+    partner: int, game: str, as_of: date | str, base: list[dict[str, Any]] | None = None
+) -> frozenset[str]:
+    """The ids of the items ``inventory_as_of`` gives whose offer is off the price book.
+
+    Parameters
+    ----------
+    partner, game, as_of, base
+        As ``inventory_as_of``; ``base`` (default ``data.inventory(partner, game)``) is
+        the inventory on ``BASE_DATE`` whose off-book items are ``data.off_book``'s.
+
+    Examples
+    --------
+    >>> later = {i["id"] for i in inventory_as_of(145937019, "730", "2026-07-01")}
+    >>> off_book_as_of(145937019, "730", "2026-07-01") <= later
+    True
+    """
+    day = day_index(as_of)
+    items = data.inventory(partner, game) if base is None else base
+    seeded = set(data.off_book(partner, game))
+    if day and items:
+        seeded |= {item["id"] for item, off in _arrivals_drawn(partner, game, day) if off}
+    held = {item.get("id") for item in items if day == 0 or _held(item, 0, day)}
+    if day and items:
+        held |= {item["id"] for item in _arrivals(partner, game, day)}
+    return frozenset(seeded & held)
+
+
+# --- the price book --------------------------------------------------------------------
+
+
+def _entry_item(entry: Entry) -> dict[str, Any]:
+    """What aging reads of an item of the entry's name (its factors are an item's)."""
+    item: dict[str, Any] = {"name": entry.name, "marketHashName": entry.market_hash_name}
+    if entry.exterior is not None:
+        item["exterior"] = entry.exterior
+    return item
+
+
+def _above(value: float | None, floor: float, factor: float) -> float | None:
+    """A withdraw price times ``factor``, in cents, at least a cent above ``floor``."""
+    if value is None:
+        return None
+    return max(round(floor + 0.01, 2), _cents(value, factor))
+
+
+def _aged_quote(quote: Quote, market: float, offer: float) -> Quote:
+    deposit = _cents(quote.deposit, offer)
+    standard = _above(quote.standard, deposit, market)
+    instant = None if standard is None else _above(quote.instant, standard, market)
+    return Quote(quote.accepted, deposit, standard, instant)
+
+
+def book_as_of(game: str, as_of: date | str | None) -> list[dict[str, Any]]:
+    """The price book of ``game`` as ``GET /secure/prices`` serves it on ``as_of``.
+
+    Parameters
+    ----------
+    game : str
+        ``"730"`` or ``"252490"`` (any other: an empty book).
+    as_of : date, str or None
+        The day (None or ``BASE_DATE``: the book of ``book.entries`` as it is).
+
+    Examples
+    --------
+    >>> def asiimov(day):
+    ...     entries = book_as_of("730", day)
+    ...     return next(e["deposit"] for e in entries if e["marketHashName"].startswith("AWP |"))
+    >>> round(asiimov("2026-06-10") / asiimov("2026-06-11"), 1)  # the day-10 cut
+    1.2
+    """
+    day = 0 if as_of is None else day_index(as_of)
+    served = []
+    for entry in book.entries(str(game)):
+        if day == 0:
+            served.append(book.entry_json(entry))
+            continue
+        market, offer = _factors(_entry_item(entry), day)
+        quotes: dict[str | None, Quote] = {None: _aged_quote(entry.quote, market, offer)}
+        quotes.update((phase, _aged_quote(q, market, offer)) for phase, q in entry.phases)
+        served.append(book.entry_json(entry, quotes))
+    return served

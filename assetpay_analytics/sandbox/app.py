@@ -1,10 +1,12 @@
 """The sandbox's answers: what it replies to any request, and the route of each endpoint.
 
-``respond`` turns one request (method, path, query, api key) into an ``Answer``: the
-envelope, the HTTP status and headers, and which wire fault (if any) the HTTP side
-(``server``) must act out. Each endpoint is a ``Route`` of ``ROUTES`` (its module reads
-the parameters and gives the ``data``: ``inventory``); the api key, the rate limit and
-the transient faults (``faults.Faults``) are decided here for every route.
+``respond`` turns one request (method, path, query, api key, the parsed JSON body of a
+POST: ``read_body``) into an ``Answer``: the envelope, the HTTP status and headers, and
+which wire fault (if any) the HTTP side (``server``) must act out. Each endpoint is a
+``Route`` of ``ROUTES`` (its module reads the parameters and gives the ``data``:
+``inventory``, ``prices``, ``screening``) with its rate family; the api key, the rate
+limit of the route's family (``constants.RATE_FAMILIES``) and the transient faults
+(``faults.Faults``) are decided here for every route.
 
 The state it answers from (options, the request log, counters) is ``state``'s.
 """
@@ -16,15 +18,20 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from ..constants import INVENTORY_PATH
-from . import inventory
+import orjson
+
+from ..constants import CHECK_TRADEURL_PATH, INVENTORY_PATH, PRICES_PATH
+from . import inventory, prices, screening
 from .faults import Faults
 from .query import ApiError
 from .state import SandboxState
 
-__all__ = ["ROUTES", "Answer", "Route", "respond"]
+__all__ = ["NOT_JSON", "ROUTES", "Answer", "Route", "read_body", "respond"]
+
+#: What ``read_body`` gives for a body that is not JSON (a route reading bodies refuses it).
+NOT_JSON: Final = object()
 
 _MESSAGES = {
     "INVENTORY_FETCH_FAILED": "Failed to fetch inventory: the profile is private or banned",
@@ -55,21 +62,46 @@ class Answer:
 
 @dataclass(frozen=True)
 class Route:
-    """One endpoint the sandbox serves: how its parameters are read, what it answers."""
+    """One endpoint the sandbox serves: how its request is read, what it answers, and the
+    rate family (``constants.RATE_FAMILIES``) whose window it counts in.
 
-    parse: Callable[[Mapping[str, str]], Any]
+    ``parse(query, body)`` gets the query string and the parsed body (None for none,
+    ``NOT_JSON`` for a body that is not JSON).
+    """
+
+    parse: Callable[[Mapping[str, str], object], Any]
     answer: Callable[[SandboxState, Any], Any]
+    family: str
 
 
 #: The endpoints served, by method and path; any other request is NOT_FOUND.
 ROUTES: Mapping[tuple[str, str], Route] = {
-    ("GET", INVENTORY_PATH): Route(inventory.parse, inventory.answer),
+    ("GET", INVENTORY_PATH): Route(inventory.parse, inventory.answer, "inventory"),
+    ("GET", PRICES_PATH): Route(prices.parse, prices.answer, "prices"),
+    ("POST", CHECK_TRADEURL_PATH): Route(screening.parse, screening.answer, "check-tradeurl"),
 }
 
 
+def read_body(raw: bytes | None) -> object:
+    """A request body parsed as JSON: None when empty or absent, ``NOT_JSON`` if invalid.
+
+    Examples
+    --------
+    >>> read_body(b'{"tradeurl": "x"}'), read_body(b""), read_body(b"{") is NOT_JSON
+    ({'tradeurl': 'x'}, None, True)
+    """
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return NOT_JSON
+
+
 def _admit(
-    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None
-) -> tuple[Route, Any]:
+    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None,
+    body: object,
+) -> tuple[Route, Any]:  # fmt: skip
     route = ROUTES.get((method, path.rstrip("/")))
     if route is None:
         raise ApiError("NOT_FOUND")
@@ -77,10 +109,10 @@ def _admit(
         raise ApiError("MISSING_API_KEY")
     if key != state.api_key:
         raise ApiError("INVALID_API_KEY")
-    wait = state.limiter.wait_for(key, time.monotonic())
+    wait = state.limiter.wait_for(key, route.family, time.monotonic())
     if wait > 0:
         raise ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
-    return route, route.parse(params)
+    return route, route.parse(params, body)
 
 
 def _decide(faults: Faults | None) -> str | None:
@@ -110,23 +142,34 @@ def _error_body(
     return status, {"requestId": request_id, "success": False, "error": body}
 
 
+def _echo(state: SandboxState, params: Mapping[str, str], body: object) -> str | None:
+    """The trade URL an error echoes (``Faults.echo_trade_url``): the query's or the body's."""
+    if not (state.faults and state.faults.echo_trade_url):
+        return None
+    sent = body.get("tradeurl") if isinstance(body, dict) else None
+    return params.get("tradeUrl") or (sent if isinstance(sent, str) else None)
+
+
 def respond(
-    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None
-) -> Answer:
-    """The answer to one request; ``Answer.fault`` names a wire fault to act out."""
+    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None,
+    body: object = None,
+) -> Answer:  # fmt: skip
+    """The answer to one request; ``Answer.fault`` names a wire fault to act out.
+
+    ``body`` is the request's body as ``read_body`` parsed it.
+    """
     request_id = str(uuid.uuid4())
     fault = None
     try:
-        route, query = _admit(state, method, path, params, key)
+        route, query = _admit(state, method, path, params, key, body)
         fault = _decide(state.faults)
         if fault == "reset":
             return Answer(request_id, 0, None, {}, fault=fault)
         if fault == "html":
             return Answer(request_id, 502, None, {}, fault=fault)
-        body = {"requestId": request_id, "success": True, "data": route.answer(state, query)}
-        return Answer(request_id, 200, body, {}, fault=fault)
+        envelope = {"requestId": request_id, "success": True, "data": route.answer(state, query)}
+        return Answer(request_id, 200, envelope, {}, fault=fault)
     except ApiError as error:
-        echo = params.get("tradeUrl") if state.faults and state.faults.echo_trade_url else None
-        status, body = _error_body(error, request_id, state.errors, echo)
+        status, envelope = _error_body(error, request_id, state.errors, _echo(state, params, body))
         headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
-        return Answer(request_id, status, body, headers, error.key, fault)
+        return Answer(request_id, status, envelope, headers, error.key, fault)

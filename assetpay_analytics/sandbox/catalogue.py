@@ -18,11 +18,14 @@ Layout of ``catalogue.json`` (keys starting with ``_`` are comments and ignored)
 - ``exterior_payout``: exterior → payout ratio adjustment (clean skins are paid more).
 - ``exterior_share``: exterior → how common it is in an inventory (a weight).
 - ``rarity_payout``: rarity → payout ratio adjustment (0 when absent).
+- ``phase_factor``: Doppler phase → market price multiplier (Ruby and Sapphire far above
+  Phases 1-4); every phase a skin lists must have one.
 - ``skins``: ``weapon``, ``skin``, ``type``, ``rarity``, ``price`` (Field-Tested-equivalent
   USD), optional ``min_float``/``max_float`` (default 0 and 1), ``star`` (knives and
   gloves), ``souvenir``, ``stattrak`` (default true) and ``phases`` (Doppler phases).
 - ``plain_items``: items with no wear: ``name``, ``type``, ``rarity``, ``price``.
 - ``sticker_names``: names drawn for the stickers applied to skins.
+- ``charm_names``: names drawn for the charms hung on some weapon skins.
 - ``rust_items``: ``name``, ``type``, ``price``, ``stackable``.
 
 The order of every list matters: the generator draws from them by position.
@@ -123,9 +126,11 @@ class Catalogue:
     exterior_payout: Mapping[str, float]
     exterior_share: Mapping[str, float]
     rarity_payout: Mapping[str, float]
+    phase_factor: Mapping[str, float]
     skins: tuple[Skin, ...]
     plain_items: tuple[PlainItem, ...]
     sticker_names: tuple[str, ...]
+    charm_names: tuple[str, ...]
     rust_items: tuple[RustItem, ...]
 
 
@@ -152,24 +157,31 @@ def from_json(text: str) -> Catalogue:
     doc = _record(json.loads(text), "catalogue", _TOP_KEYS)
     if doc["format"] != FORMAT:
         raise ValueError(f"catalogue.format: expected {FORMAT}, got {doc['format']!r}")
-    return Catalogue(
+    catalogue = Catalogue(
         rarity_colors=_table(doc["rarity_colors"], "rarity_colors", _str),
         exterior_factor=_table(doc["exterior_factor"], "exterior_factor", _float),
         exterior_payout=_table(doc["exterior_payout"], "exterior_payout", _float),
         exterior_share=_table(doc["exterior_share"], "exterior_share", _float),
         rarity_payout=_table(doc["rarity_payout"], "rarity_payout", _float),
+        phase_factor=_table(doc["phase_factor"], "phase_factor", _float),
         skins=_rows(doc["skins"], "skins", _skin),
         plain_items=_rows(doc["plain_items"], "plain_items", _plain_item),
         sticker_names=_rows(doc["sticker_names"], "sticker_names", _str),
+        charm_names=_rows(doc["charm_names"], "charm_names", _str),
         rust_items=_rows(doc["rust_items"], "rust_items", _rust_item),
     )
+    unpriced = sorted({p for s in catalogue.skins for p in s.phases} - set(catalogue.phase_factor))
+    if unpriced:
+        raise ValueError(f"phase_factor: missing phase(s) {', '.join(unpriced)}")
+    return catalogue
 
 
 # --- parsing helpers -----------------------------------------------------------------
 
 _TOP_KEYS = (
     "format", "rarity_colors", "exterior_factor", "exterior_payout", "exterior_share",
-    "rarity_payout", "skins", "plain_items", "sticker_names", "rust_items",
+    "rarity_payout", "phase_factor", "skins", "plain_items", "sticker_names", "charm_names",
+    "rust_items",
 )  # fmt: skip
 _SKIN_KEYS = ("weapon", "skin", "type", "rarity", "price")
 _SKIN_OPTIONAL = ("min_float", "max_float", "star", "souvenir", "stattrak", "phases")

@@ -1,7 +1,8 @@
 """The sandbox's demo data: deterministic accounts and the inventories generated for them.
 
 What lives here: the named demo ``Account``s (``ACCOUNTS``, ``account_by_partner``), the
-raw inventory generator ``inventory`` and ``updated_at``. The curated catalogue of real
+raw inventory generator ``inventory``, the ids of its items priced off the book
+(``off_book``) and ``updated_at``. The curated catalogue of real
 items they are drawn from is package data, ``catalogue.json``, read by ``catalogue.py``:
 adding a skin is an edit there, not here.
 
@@ -10,9 +11,16 @@ Pure generation, no HTTP. Every inventory is generated from a fixed seed with
 serve byte-identical inventories.
 
 Prices are shaped so the analysis finds real structure: the market price of a skin
-follows its exterior, StatTrak™/Souvenir and a low-float premium; AssetPay's offer is
-a payout ratio that depends on the price level, the exterior, the rarity and the float
-inside the exterior, plus noise and about 1% deliberate outliers.
+follows its exterior, StatTrak™/Souvenir, its Doppler phase and a low-float premium, plus
+noise. AssetPay prices by name: an item's offer is the price book's deposit for its
+``marketHashName`` (and Doppler phase), a payout ratio of the name's reference price that
+depends on the price level, the exterior and the rarity (``book``), whatever the item's
+own float or market price. About 1.2% of the items are deliberate outliers whose offer is
+off the book (``off_book``); a name the book refuses is offered 0 and not accepted.
+
+The extra fields a few items carry (``fade``, ``hardened``, ``charm``,
+``offer.delivery``, ``offer.maxAmount``) are drawn apart, from the item's id (``extras``),
+so adding them changed no other draw.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..constants import (
+    DOPPLER_PAINT_INDEX,
     EXTERIOR_FLOAT_RANGES,
     GAME_CS2,
     GAME_RUST,
@@ -31,10 +40,11 @@ from ..constants import (
     STATTRAK_PREFIX,
 )
 from ..tradeurl import TradeUrl
-from . import catalogue
+from . import book, catalogue, extras
 from .catalogue import PlainItem, RustItem, Skin
 
-# ``fresh_item`` is for the sandbox's own faults and stays out of the (pinned) ``__all__``.
+# ``fresh_item``, ``fresh_drawn`` and ``off_book`` are for the sandbox's own modules and
+# stay out of the (pinned) ``__all__``.
 __all__ = ["ACCOUNTS", "Account", "account_by_partner", "inventory", "updated_at"]
 
 # --- the catalogue (package data: catalogue.json, loaded by catalogue.py) -------------
@@ -49,6 +59,8 @@ EXTERIOR_PAYOUT: Mapping[str, float] = _CATALOGUE.exterior_payout
 #: How common each exterior is in an inventory (Field-Tested most of all).
 EXTERIOR_SHARE: Mapping[str, float] = _CATALOGUE.exterior_share
 RARITY_PAYOUT: Mapping[str, float] = _CATALOGUE.rarity_payout
+#: Market price multiplier by Doppler phase.
+PHASE_FACTOR: Mapping[str, float] = _CATALOGUE.phase_factor
 SKINS: tuple[Skin, ...] = _CATALOGUE.skins
 #: Items with no wear: (name, type, rarity, USD price).
 PLAIN_ITEMS: tuple[PlainItem, ...] = _CATALOGUE.plain_items
@@ -73,7 +85,8 @@ class Account:
     trade_url, steam_id : str
         The canonical trade URL and the SteamID64.
     kind : str
-        normal, private, fetch_failed, empty, flaky, steam_down or throttled.
+        normal, private, fetch_failed, empty, flaky, steam_down, throttled, escrow,
+        vac_banned, ghost, untradeable or screen_flip (see ``Sandbox.accounts``).
     games : tuple of str
         The app ids it holds items for.
     """
@@ -123,6 +136,16 @@ ACCOUNTS: tuple[Account, ...] = (
     _account(
         "throttled", 250001005, "Thrott1e", kind="throttled", sizes=[(GAME_CS2, 18)], minute=38
     ),
+    # screened by POST /secure/check-tradeurl (``screening``); their inventories as listed
+    _account("escrow", 250002007, "Escr0w07", kind="escrow", sizes=[(GAME_CS2, 6)], minute=41),
+    _account(
+        "vac_banned", 250002002, "VacBan02", kind="vac_banned", sizes=[(GAME_CS2, 12)], minute=44
+    ),
+    _account("ghost", 250002077, "Gh0st077", kind="ghost"),
+    _account("untradeable", 250002009, "NoTrade9", kind="untradeable"),
+    _account(
+        "screen_flip", 250002010, "Fl1pScrn", kind="screen_flip", sizes=[(GAME_CS2, 8)], minute=47
+    ),
 )
 _BY_PARTNER = {account.partner: account for account in ACCOUNTS}
 
@@ -148,27 +171,40 @@ def _position(exterior: str, wear: float) -> float:
     return (wear - low) / (high - low)
 
 
-def _base_payout(price: float) -> float:
-    if price < 1:
-        return 0.60
-    if price < 10:
-        return 0.685
-    if price < 100:
-        return 0.74
-    return 0.79
+def _offer_draws(rng: random.Random, market: float) -> tuple[float | None, str]:
+    """The offer's draws: (an outlier's payout ratio, else None; the offer's reference).
 
-
-def _offer(rng: random.Random, market: float, adjust: float) -> dict[str, Any] | None:
-    ratio = _base_payout(market) + adjust + rng.uniform(-0.02, 0.02)
+    The draws are those of the former per-item payout rule (a noise, a roll, an outlier
+    ratio, the reference, and an acceptance draw under $0.10), so every later draw, id
+    and price of an inventory is unchanged; only the outlier ratio is still used.
+    """
+    rng.uniform(-0.02, 0.02)  # the former per-item noise
     roll = rng.random()
+    outlier = None
     if roll < 0.006:
-        ratio = rng.uniform(0.28, 0.34)  # deliberate outliers
+        outlier = rng.uniform(0.28, 0.34)  # the seeded disagreements: far under the book
     elif roll < 0.012:
-        ratio = rng.uniform(1.02, 1.08)
-    price = max(0.01, round(market * ratio, 2))
+        outlier = rng.uniform(1.02, 1.08)  # ... or above the market price itself
     reference = str(40_000_000_000 + rng.randrange(10**9))
-    accepted = market >= 0.10 or rng.random() < 0.3
-    return {"price": price, "reference": reference, "accepted": accepted}
+    if market < 0.10:
+        rng.random()  # the former acceptance draw
+    return outlier, reference
+
+
+def _offer(
+    game: str, hash_name: str, phase: str | None, market: float,
+    draws: tuple[float | None, str],
+) -> tuple[dict[str, Any], bool]:  # fmt: skip
+    """The offer of an item and whether it is off the book: the book's deposit, unless the
+    item is an outlier (and its name is accepted), whose price is off the book."""
+    outlier, reference = draws
+    quote = book.quote(game, hash_name, phase)
+    if outlier is None or not quote.accepted:
+        return {"price": quote.deposit, "reference": reference, "accepted": quote.accepted}, False
+    price = max(0.01, round(market * outlier, 2))
+    if price == quote.deposit:  # never on the book by chance
+        price = round(price + 0.01, 2)
+    return {"price": price, "reference": reference, "accepted": True}, True
 
 
 def _hex(rng: random.Random, n: int) -> str:
@@ -194,7 +230,10 @@ def _stickers(rng: random.Random) -> list[dict[str, Any]]:
     return stickers
 
 
-def _skin_item(rng: random.Random) -> dict[str, Any]:
+_Drawn = tuple[dict[str, Any], bool]  # an item body (or item) and whether it is off the book
+
+
+def _skin_item(rng: random.Random) -> _Drawn:
     skin = rng.choice(SKINS)
     exteriors = skin.exteriors
     exterior = rng.choices(exteriors, [EXTERIOR_SHARE[e] for e in exteriors])[0]
@@ -208,50 +247,63 @@ def _skin_item(rng: random.Random) -> dict[str, Any]:
     market = round(market * rng.uniform(0.9, 1.1), 2)
     mark = STATTRAK_PREFIX if stattrak else SOUVENIR_PREFIX if souvenir else ""
     star = STAR_PREFIX if skin.star else ""
-    adjust = EXTERIOR_PAYOUT[exterior] + RARITY_PAYOUT.get(skin.rarity, 0.0)
-    adjust += 0.02 * (0.5 - position)  # low floats are paid a little more
+    hash_name = f"{star}{mark}{skin.weapon} | {skin.skin} ({exterior})"
+    draws = _offer_draws(rng, market)
+    paint_seed = rng.randrange(1001)
+    stickers = [] if skin.star else _stickers(rng)
+    phase = rng.choice(skin.phases) if skin.phases else None
+    if phase is not None:
+        market = round(market * PHASE_FACTOR[phase], 2)
+    offer, off_book = _offer(GAME_CS2, hash_name, phase, market, draws)
     item: dict[str, Any] = {
         "name": f"{star}{skin.weapon} | {skin.skin}",
-        "marketHashName": f"{star}{mark}{skin.weapon} | {skin.skin} ({exterior})",
+        "marketHashName": hash_name,
         "type": skin.type,
         "marketPrice": market,
-        "offer": _offer(rng, market, adjust),
+        "offer": offer,
         "exterior": exterior,
         "wear": f"{wear:.8f}",
         "rarity": skin.rarity,
         "color": RARITY_COLORS[skin.rarity],
-        "paintSeed": rng.randrange(1001),
-        "stickers": [] if skin.star else _stickers(rng),
+        "paintSeed": paint_seed,
+        "stickers": stickers,
     }
-    if skin.phases:
-        item["doppler"] = {"name": rng.choice(skin.phases)}
-    return item
+    if phase is not None:
+        item["doppler"] = {"name": phase, "paintIndex": DOPPLER_PAINT_INDEX[phase]}
+    return item, off_book
 
 
-def _plain_item(rng: random.Random) -> dict[str, Any]:
+def _plain_item(rng: random.Random) -> _Drawn:
     if rng.random() < 0.08:
         market = round(rng.uniform(380, 520), 2)
-        return {"name": "★ Karambit", "marketHashName": "★ Karambit", "type": "Knife",
+        offer, off_book = _offer(GAME_CS2, book.KARAMBIT, None, market, _offer_draws(rng, market))
+        return {"name": book.KARAMBIT, "marketHashName": book.KARAMBIT, "type": "Knife",
                 "rarity": "Covert", "color": RARITY_COLORS["Covert"], "marketPrice": market,
-                "offer": _offer(rng, market, 0.0)}  # fmt: skip
+                "offer": offer}, off_book  # fmt: skip
     name, kind, rarity, price = rng.choice(PLAIN_ITEMS)
     market = round(price * rng.uniform(0.92, 1.08), 2)
+    offer, off_book = _offer(GAME_CS2, name, None, market, _offer_draws(rng, market))
     return {"name": name, "marketHashName": name, "type": kind, "rarity": rarity,
             "color": RARITY_COLORS[rarity], "marketPrice": market,
-            "offer": _offer(rng, market, 0.0)}  # fmt: skip
+            "offer": offer}, off_book  # fmt: skip
 
 
-def _rust_item(rng: random.Random) -> dict[str, Any]:
+def _rust_item(rng: random.Random) -> _Drawn:
     name, kind, price, stackable = rng.choice(RUST_ITEMS)
     market = round(price * rng.uniform(0.9, 1.1), 2)
+    offer, off_book = _offer(GAME_RUST, name, None, market, _offer_draws(rng, market))
     item: dict[str, Any] = {"name": name, "marketHashName": name, "type": kind,
-                            "marketPrice": market, "offer": _offer(rng, market, -0.01)}  # fmt: skip
+                            "marketPrice": market, "offer": offer}  # fmt: skip
     item["amount"] = rng.randint(20, 600) if stackable else 1
-    return item
+    return item, off_book
 
 
-def _finish(rng: random.Random, body: dict[str, Any], appid: int) -> dict[str, Any]:
-    """Common fields, the documented quirks (nulls, .co top-level accepted, extra keys)."""
+def _finish(rng: random.Random, drawn: _Drawn, appid: int) -> _Drawn:
+    """Common fields, the documented quirks (nulls, .co top-level accepted, extra keys).
+
+    An item whose offer the quirks drop (null or missing) is no longer off the book.
+    """
+    body, off_book = drawn
     item: dict[str, Any] = {
         "id": f"enc_{_hex(rng, 24)}",
         "assetId": str(30_000_000_000 + rng.randrange(10**10)),
@@ -275,7 +327,27 @@ def _finish(rng: random.Random, body: dict[str, Any], appid: int) -> dict[str, A
         item["botInfo"] = {"id": rng.randrange(100), "region": "eu"}
     if rng.random() < 0.02:
         item["previewToken"] = _hex(rng, 12)
-    return item
+    return item, off_book and isinstance(item.get("offer"), dict)
+
+
+def _draw(rng: random.Random, game: str) -> _Drawn:
+    """One item (its id drawn too, its extras not yet added) and whether it is off the book."""
+    if game == GAME_RUST:
+        return _finish(rng, _rust_item(rng), 252490)
+    return _finish(rng, _skin_item(rng) if rng.random() < 0.86 else _plain_item(rng), 730)
+
+
+def _generated(partner: int, game: str) -> list[_Drawn]:
+    account = account_by_partner(partner)
+    if account is not None:
+        size = dict(account.sizes).get(game, 0)
+    else:
+        size = random.Random(f"size:{partner}").randint(20, 200) if game == GAME_CS2 else 0
+    rng = random.Random(f"inventory:{partner}:{game}")
+    drawn = [_draw(rng, game) for _ in range(size)]
+    for item, _ in drawn:
+        extras.add(item)
+    return drawn
 
 
 def inventory(partner: int, game: str) -> list[dict[str, Any]]:
@@ -291,27 +363,39 @@ def inventory(partner: int, game: str) -> list[dict[str, Any]]:
     >>> inventory(103582791, "730") == inventory(103582791, "730")
     True
     """
-    account = account_by_partner(partner)
-    if account is not None:
-        size = dict(account.sizes).get(game, 0)
-    else:
-        size = random.Random(f"size:{partner}").randint(20, 200) if game == GAME_CS2 else 0
-    rng = random.Random(f"inventory:{partner}:{game}")
-    items: list[dict[str, Any]] = []
-    for _ in range(size):
-        if game == GAME_RUST:
-            items.append(_finish(rng, _rust_item(rng), 252490))
-        else:
-            body = _skin_item(rng) if rng.random() < 0.86 else _plain_item(rng)
-            items.append(_finish(rng, body, 730))
-    return items
+    return [item for item, _ in _generated(partner, game)]
+
+
+def off_book(partner: int, game: str) -> frozenset[str]:
+    """The ids of ``inventory(partner, game)``'s items whose offer is off the price book.
+
+    These are the seeded disagreements (about 1.2% of the items): an offer far under
+    the book's deposit for the name, or above the market price. Every other item with
+    an offer is offered exactly the book's deposit (``book.quote``).
+
+    Examples
+    --------
+    >>> ids = off_book(120458377, "730")
+    >>> ids <= {item["id"] for item in inventory(120458377, "730")}
+    True
+    """
+    return frozenset(item["id"] for item, off in _generated(partner, game) if off)
+
+
+def fresh_drawn(seed: str, game: str, item_id: str) -> _Drawn:
+    """``fresh_item(seed, game, item_id)`` and whether it is off the price book."""
+    item, off = _draw(random.Random(f"fresh:{seed}:{game}"), game)
+    item["id"] = item_id
+    extras.add(item)
+    return item, off
 
 
 def fresh_item(seed: str, game: str, item_id: str) -> dict[str, Any]:
     """One new item drawn from ``seed`` (deterministic), carrying the given id.
 
-    Used by the sandbox's faults that invent items (a shifting or an endless inventory);
-    the demo inventories never call it, so their draws are unchanged.
+    Used by the sandbox's faults that invent items (a shifting or an endless inventory)
+    and by aging (the items an account receives); the demo inventories never call it, so
+    their draws are unchanged.
 
     Examples
     --------
@@ -319,13 +403,7 @@ def fresh_item(seed: str, game: str, item_id: str) -> dict[str, Any]:
     >>> item["id"], item["appid"], item == fresh_item("doc", "730", "enc_new_1")
     ('enc_new_1', 730, True)
     """
-    rng = random.Random(f"fresh:{seed}:{game}")
-    if game == GAME_RUST:
-        item = _finish(rng, _rust_item(rng), 252490)
-    else:
-        item = _finish(rng, _skin_item(rng) if rng.random() < 0.86 else _plain_item(rng), 730)
-    item["id"] = item_id
-    return item
+    return fresh_drawn(seed, game, item_id)[0]
 
 
 def updated_at(partner: int) -> str:

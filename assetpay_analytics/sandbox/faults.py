@@ -2,9 +2,10 @@
 
 Two families, both deterministic for a ``seed`` (see ``Faults``):
 
-**Transient faults** strike a share of the valid inventory requests. One seeded roll per
-request picks at most one of them, so the rates are exclusive and add up (their sum must
-be at most 1):
+**Transient faults** strike a share of the valid requests (an api key that opens the
+sandbox and a known endpoint: the inventory, the price book and check-tradeurl alike).
+One seeded roll per request picks at most one of them, so the rates are exclusive and add
+up (their sum must be at most 1):
 
 - ``error_rate``: 503 FLEET_DEGRADED (1011) or NO_BOTS_AVAILABLE (1010), with a
   ``Retry-After`` header when ``unavailable_retry_after`` is set;
@@ -54,7 +55,8 @@ def _frozen_map(value: Mapping[int, int] | Mapping[int, str]) -> Mapping[int, ob
 
 @dataclass(frozen=True)
 class Faults:
-    """Failures the sandbox injects into inventory requests.
+    """Failures the sandbox injects: transient ones into any request, per-account ones into
+    inventory requests.
 
     Parameters
     ----------

@@ -20,6 +20,7 @@ __all__ = [
     "endless_page_size",
     "malform",
     "shift_item",
+    "shift_seed",
     "spoil",
 ]
 
@@ -57,9 +58,15 @@ def spoil(items: list[dict[str, Any]]) -> None:
             item[name] = value
 
 
+def shift_seed(partner: int, game: str, n: int) -> tuple[str, str]:
+    """(seed, id) of the n-th item (from 1) a shifting inventory gains."""
+    return f"shift:{partner}:{n}", f"enc_shift_{partner}_{game}_{n:04d}"
+
+
 def shift_item(partner: int, game: str, n: int) -> dict[str, Any]:
     """The n-th item (from 1) a shifting inventory gains: fresh id, deterministic."""
-    return data.fresh_item(f"shift:{partner}:{n}", game, f"enc_shift_{partner}_{game}_{n:04d}")
+    seed, item_id = shift_seed(partner, game, n)
+    return data.fresh_item(seed, game, item_id)
 
 
 def endless_page_size(limit: int, page_cap: int | None) -> int:

@@ -2,9 +2,11 @@
 
 ``parse`` reads the request's parameters (``query``: validation, filters, sorts, paging)
 before anything else is decided; ``answer`` gives the ``data`` of the answer: the
-special accounts' documented errors, the demo items of that day (``aging``) filtered,
-sorted and cut into the page asked for, and the integrity faults' effects
-(``integrity``).
+special accounts' documented errors (private and untradeable: USER_NOT_TRADEABLE;
+fetch_failed and ghost: INVENTORY_FETCH_FAILED; steam_down: STEAM_UNAVAILABLE; flaky's
+first two: FLEET_DEGRADED; throttled's first: RATE_LIMITED), the demo items of that day
+(``aging``) filtered, sorted and cut into the page asked for, and the integrity faults'
+effects (``integrity``).
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ def _check_account(state: SandboxState, partner: int) -> None:
     account = data.account_by_partner(partner)
     kind = account.kind if account else "normal"
     hit = state.count_hit(partner)
-    if kind == "private":
+    if kind in ("private", "untradeable"):
         raise ApiError("USER_NOT_TRADEABLE")
-    if kind == "fetch_failed":
+    if kind in ("fetch_failed", "ghost"):
         raise ApiError("INVENTORY_FETCH_FAILED")
     if kind == "steam_down":
         raise ApiError("STEAM_UNAVAILABLE")

@@ -24,11 +24,14 @@ from ..constants import (
 )
 
 __all__ = ["TRADE_URL_PATTERN", "ApiError", "Query", "page_of", "page_size", "parse_query",
-           "select"]  # fmt: skip
+           "select", "trade_url_parts"]  # fmt: skip
 
-#: The OpenAPI pattern the real API validates trade URLs with.
+#: The OpenAPI pattern the real API validates trade URLs with, anchored by ``\A`` and
+#: ``\Z`` (not ``$``, which lets a trailing newline through) and applied with
+#: ``fullmatch`` (``trade_url_parts``). Groups: the partner, the token.
 TRADE_URL_PATTERN = re.compile(
-    r"^https://steamcommunity\.com/tradeoffer/new/\?partner=(\d{1,10})&token=[A-Za-z0-9_-]{8}$"
+    r"\Ahttps://steamcommunity\.com/tradeoffer/new/"
+    r"\?partner=(\d{1,10})&token=([A-Za-z0-9_-]{8})\Z"
 )
 
 
@@ -89,16 +92,31 @@ class Query:
     refresh: bool
 
 
-def parse_query(params: Mapping[str, str]) -> Query:
-    """Validate the query string of ``GET /secure/inventory``.
+def trade_url_parts(text: object) -> tuple[int, str] | None:
+    """(partner, token) of a trade URL matching ``TRADE_URL_PATTERN`` in full, else None.
+
+    The partner is not range-checked here (see ``MAX_ACCOUNT_ID``).
+
+    Examples
+    --------
+    >>> url = "https://steamcommunity.com/tradeoffer/new/?partner=42&token=AbCd1234"
+    >>> trade_url_parts(url), trade_url_parts(url + "\\n"), trade_url_parts(url + "&x=1")
+    ((42, 'AbCd1234'), None, None)
+    """
+    match = TRADE_URL_PATTERN.fullmatch(text) if isinstance(text, str) else None
+    return None if match is None else (int(match.group(1)), match.group(2))
+
+
+def parse_query(params: Mapping[str, str], body: object = None) -> Query:
+    """Validate the query string of ``GET /secure/inventory`` (a body is ignored).
 
     Raises
     ------
     ApiError
         INVALID_TRADEURL first, else VALIDATION_FAILED naming every bad field.
     """
-    match = TRADE_URL_PATTERN.match(params.get("tradeUrl", ""))
-    if not match or not 0 < int(match.group(1)) <= MAX_ACCOUNT_ID:
+    parts = trade_url_parts(params.get("tradeUrl", ""))
+    if parts is None or not 0 < parts[0] <= MAX_ACCOUNT_ID:
         raise ApiError("INVALID_TRADEURL")
     fields: dict[str, str] = {}
     game = params.get("game", GAME_CS2).strip()
@@ -123,7 +141,7 @@ def parse_query(params: Mapping[str, str]) -> Query:
     refresh = _bool_param(params, "refresh", fields)
     if fields:
         raise ApiError("VALIDATION_FAILED", fields)
-    return Query(int(match.group(1)), game, search, sort, low, high, page, limit,
+    return Query(parts[0], game, search, sort, low, high, page, limit,
                  accepted_only, refresh)  # fmt: skip
 
 

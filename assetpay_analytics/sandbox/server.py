@@ -1,7 +1,10 @@
 """The sandbox's HTTP side: the request handler, the wire faults and the server.
 
-A stdlib ``ThreadingHTTPServer`` is enough here: one endpoint, loopback only, and no
+A stdlib ``ThreadingHTTPServer`` is enough here: three endpoints, loopback only, and no
 dependency a notebook user would have to install for a demo server.
+
+- A POST's body (``Content-Length`` bytes) is read and parsed as JSON (``app.read_body``);
+  the route gets it, and the request log keeps it (``RequestRecord.body``).
 
 - Every response carries ``x-request-id``: the client's own, when it sent one, else the
   envelope's ``requestId``. The client's header is kept in the request log.
@@ -29,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from ..constants import API_KEY_HEADER, REQUEST_ID_HEADER
-from .app import Answer, respond
+from .app import Answer, read_body, respond
 from .state import RequestRecord, SandboxState
 
 __all__ = ["IDLE_TIMEOUT", "make_server"]
@@ -71,12 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         key = self.headers.get(API_KEY_HEADER)
         client_id = self.headers.get(REQUEST_ID_HEADER)
-        if method == "POST":
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        answer = respond(state, method, parts.path, params, key)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = read_body(self.rfile.read(length) if method == "POST" else None)
+        answer = respond(state, method, parts.path, params, key, body)
         state.record(RequestRecord(method, parts.path, params, key is not None, answer.status,
-                                   answer.key, time.monotonic(), client_id,
-                                   answer.fault))  # fmt: skip
+                                   answer.key, time.monotonic(), client_id, answer.fault,
+                                   body if isinstance(body, dict) else None))  # fmt: skip
         headers = {**answer.headers, REQUEST_ID_HEADER: client_id or answer.request_id}
         self._act(answer, headers)
 

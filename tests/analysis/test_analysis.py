@@ -284,10 +284,15 @@ def test_rust_frame():
         game="252490",
     )  # fmt: skip
     s = summary(rust)
-    assert s["items"] == 2  # rows, not units
-    assert s["market_value"] == pytest.approx(40 + 0.1)  # prices as given, not times amount
-    assert s["payout_ratio"] == pytest.approx((30 + 0.05) / (40 + 0.1))
-    assert by_exterior(rust)["items"].tolist() == [0] * 5 + [2]  # all without an exterior
+    assert (s["items"], s["units"]) == (2, 301)  # rows, and the copies they hold
+    # prices are per unit (/secure/sell prices each unit of items[].amount)
+    assert s["market_value"] == pytest.approx(40 + 0.1 * 300)
+    assert s["offer_value"] == pytest.approx(30 + 0.05 * 300)
+    assert s["payout_ratio"] == pytest.approx((30 + 0.05 * 300) / (40 + 0.1 * 300))
+    table = by_exterior(rust)
+    assert table["items"].tolist() == [0] * 5 + [2]  # all without an exterior
+    assert table["units"].tolist() == [0] * 5 + [301]
+    assert table.loc["No exterior", "market_value"] == pytest.approx(70.0)
     assert sticker_effect(rust)["items"].tolist() == [0, 0]
 
 
@@ -336,3 +341,19 @@ def test_by_account_lists_every_account_fetched_with_its_label():
     assert table.loc["alice (76561198000000001)", "payout_ratio"] == pytest.approx(27 / 40)
     assert math.isnan(table.loc["76561198000000002", "payout_ratio"])
     assert table["items"].sum() == summary(df)["items"]
+
+
+def test_rust_stacks_are_valued_per_unit_on_the_sandbox(box):
+    """rusty: $937.50 summed as listed, $1,329.56 weighted by amount (from the raw JSON)."""
+    import assetpay_analytics as apa
+
+    rusty = box.accounts["rusty"].trade_url
+    raw = box.items(rusty, "252490")
+    client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
+    s = summary(client.inventory(rusty, game="252490"))
+    listed = sum(i["marketPrice"] for i in raw if i.get("marketPrice") is not None)
+    weighted = sum(i["marketPrice"] * i.get("amount", 1) for i in raw
+                   if i.get("marketPrice") is not None)  # fmt: skip
+    assert round(listed, 2) == 937.50 and round(weighted, 2) == 1329.56
+    assert s["market_value"] == pytest.approx(weighted)
+    assert s["units"] == sum(i.get("amount", 1) for i in raw) > s["items"] == len(raw)

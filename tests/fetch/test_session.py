@@ -125,6 +125,36 @@ def test_direct_key_equals_the_key_of_the_prepared_request():
     assert direct == _cache_key(request)
 
 
+def test_a_post_is_keyed_by_its_json_body_the_token_by_fingerprint_only():
+    """check-tradeurl sends its trade URL in the body: the key tells accounts and tokens
+    apart, ignores ``forceRefresh``, holds neither token, and ``direct_key`` agrees."""
+    from assetpay_analytics.fetch.keys import direct_key
+    from assetpay_analytics.fetch.request import json_body
+    from assetpay_analytics.redact import Sensitive
+
+    endpoint = "https://api.assetpay.gg/secure/check-tradeurl"
+
+    def prepared(body):
+        return requests.Request(
+            "POST", endpoint, data=json_body(body), headers={"api-key": "ap_secret",
+            "Content-Type": "application/json"},
+        ).prepare()  # fmt: skip
+
+    def keys(partner, token, force):
+        body = {"tradeurl": Sensitive(TRADE.format(p=partner, t=token)), "forceRefresh": force}
+        direct = direct_key(endpoint, {}, key_fingerprint("ap_secret"), method="POST", body=body)
+        return direct, _cache_key(prepared(body))
+
+    direct, stored = keys(42, "Secr3t_x", False)
+    assert direct == stored and direct.split(":")[1] == "42"
+    assert "Secr3t_x" not in direct
+    assert keys(42, "Secr3t_x", True)[0] == direct  # forceRefresh only bypasses the cache
+    assert keys(42, "Other_t0", False)[0] != direct  # another token: another answer
+    assert keys(43, "Secr3t_x", False)[0] != direct
+    get = direct_key(endpoint, {}, key_fingerprint("ap_secret"))
+    assert get != direct  # a GET of the same URL is another request
+
+
 def test_a_warm_batch_never_touches_the_http_stack(box, tmp_path, monkeypatch):
     """Cached accounts are read from the backend by key, in the calling thread."""
     import threading

@@ -76,9 +76,17 @@ def _sticker(odd: bool) -> st.SearchStrategy[Any]:
             "slot": st.integers(0, 4),
             "wear": st.one_of(_FLOATS, st.integers(0, 1)),
             "iconUrl": text(max_size=5),
+            "marketHashName": text(max_size=10),
         },
     )
     return st.one_of(documented, json_values()) if odd else documented
+
+
+_CHARM = {
+    "name": text(max_size=8),
+    "marketHashName": text(max_size=8),
+    "iconUrl": text(max_size=4),
+}
 
 
 def _documented(odd: bool) -> dict[str, st.SearchStrategy[Any]]:
@@ -89,7 +97,8 @@ def _documented(odd: bool) -> dict[str, st.SearchStrategy[Any]]:
             "price": _FLOATS,
             "accepted": st.booleans(),
             "reference": text(max_size=8),
-            "delivery": text(max_size=4),
+            "delivery": st.one_of(st.sampled_from(["standard", "instant"]), text(max_size=4)),
+            "maxAmount": st.one_of(_FLOATS, st.integers(0, 10_000)),
         },
     )
     fields: dict[str, st.SearchStrategy[Any]] = {
@@ -99,7 +108,14 @@ def _documented(odd: bool) -> dict[str, st.SearchStrategy[Any]]:
         "marketHashName": st.builds(lambda n, s: n + s, _NAMES, _MHN_SUFFIX),
         "exterior": st.sampled_from([*EXTERIORS, *EXTERIOR_SHORT.values(), "Mint", ""]),
         "wear": _WEAR_TEXT,
-        "doppler": st.fixed_dictionaries({}, optional={"name": text(max_size=6)}),
+        "doppler": st.fixed_dictionaries(
+            {}, optional={"name": text(max_size=6), "paintIndex": st.integers(0, 1000)}
+        ),
+        "fade": st.fixed_dictionaries({}, optional={"percentage": _FLOATS}),
+        "hardened": st.fixed_dictionaries(
+            {}, optional={"status": st.integers(0, 3), "name": text(max_size=8)}
+        ),
+        "charm": st.fixed_dictionaries({}, optional=_CHARM),
         "paintSeed": _INT64,
         "rarity": text(max_size=6),
         "type": text(max_size=6),

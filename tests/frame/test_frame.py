@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from assetpay_analytics import frame
 from assetpay_analytics.frame import SCHEMA, empty_frame, from_items, from_pages, parse_name
-from tests.strategies import text
+from tests.strategies import dtype_kinds, text
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -298,3 +298,56 @@ def test_any_json_shape_builds_a_typed_frame(items):
     assert not ((df["wear"] < 0) | (df["wear"] > 1)).any()
     assert list(df.columns) == list(SCHEMA)
     assert df["market_price"].dtype == "Float64"
+
+
+def _premia_item(**extra):
+    item = {"id": "p1", "appid": 730, "name": "★ Karambit | Doppler",
+            "marketHashName": "★ Karambit | Doppler (Factory New)", "exterior": "Factory New",
+            "doppler": {"name": "Ruby", "paintIndex": 415}, "fade": {"percentage": 93.4},
+            "hardened": {"status": 1, "name": "Blue Gem Tier 1"},
+            "charm": {"name": "Lil' Squirt", "marketHashName": "Charm | Lil' Squirt"},
+            "offer": {"price": 10.0, "delivery": "instant", "maxAmount": 1},
+            "stickers": [{"name": "Crown (Foil)", "slot": 0, "wear": 0.0,
+                          "marketHashName": "Sticker | Crown (Foil)"}]}  # fmt: skip
+    return {**item, **extra}
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_the_fields_that_carry_premia_are_kept(odd):
+    """Both paths: ``odd`` sends one price as text, so the Python row path builds it."""
+    extra = {"marketPrice": "12.5"} if odd else {}
+    row = from_items([_premia_item(**extra)]).iloc[0]
+    assert (row["phase"], row["paint_index"], row["fade"]) == ("Ruby", 415, 93.4)
+    assert (row["hardened"], row["charm"]) == ("Blue Gem Tier 1", "Lil' Squirt")
+    assert (row["offer_delivery"], row["offer_max_amount"]) == ("instant", 1.0)
+    assert row["stickers"][0]["market_hash_name"] == "Sticker | Crown (Foil)"
+
+
+def test_game_follows_the_appid_and_a_mismatch_is_an_anomaly():
+    rust = _premia_item(id="r1", appid=252490, name="Scrap", marketHashName="Scrap")
+    df = from_items([_premia_item(), rust, _premia_item(id="n1", appid=None)], game="730")
+    assert df["game"].astype(str).tolist() == ["730", "252490", "730"]
+    assert [(a["item_id"], a["field"], a["value"]) for a in df.attrs["anomalies"]] == [
+        ("r1", "appid", "252490")
+    ]
+
+
+def test_a_frame_saved_before_the_premia_columns_reads_them_as_na(tmp_path):
+    """A snapshot of an earlier version: no new columns, stickers without market_hash_name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = from_items([_premia_item()])
+    old = df.drop(columns=list(frame.schema.LATER_COLUMNS))
+    old_sticker = pa.list_(pa.struct([("name", pa.string()), ("slot", pa.int64()),
+                                      ("wear", pa.float64())]))  # fmt: skip
+    table = pa.Table.from_pandas(old.drop(columns=["stickers"]), preserve_index=False)
+    table = table.append_column(
+        "stickers", pa.array([[{"name": "Crown (Foil)", "slot": 0, "wear": 0.0}]], old_sticker)
+    )
+    pq.write_table(table, tmp_path / "old.parquet")
+    back = frame.read_parquet(tmp_path / "old.parquet")
+    assert dtype_kinds(back) == dtype_kinds(empty_frame())
+    assert back[list(frame.schema.LATER_COLUMNS)].isna().all().all()
+    assert back["stickers"].iloc[0][0]["market_hash_name"] is None
+    assert back["stickers"].iloc[0][0]["name"] == "Crown (Foil)"

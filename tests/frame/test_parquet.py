@@ -124,7 +124,15 @@ def test_toolkit_read_of_write_parquet_is_exact(frame, tmp_path):
 def test_stickers_survive_against_the_raw_json(box, one_account, tmp_path):
     raw = box.items(box.trade_urls[0])
     expected = [
-        [{"name": s["name"], "slot": s["slot"], "wear": s["wear"]} for s in i.get("stickers") or []]
+        [
+            {
+                "name": s["name"],
+                "slot": s["slot"],
+                "wear": s["wear"],
+                "market_hash_name": s.get("marketHashName"),
+            }
+            for s in i.get("stickers") or []
+        ]
         for i in raw
     ]
     path = write_parquet(one_account, tmp_path / "inv.parquet")

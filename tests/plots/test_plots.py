@@ -307,10 +307,13 @@ def rust():
 
 def test_payout_by_type_by_hand(rust):
     ax = no_warnings(plots.payout_by_type, rust)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Skin", "Resource"]  # by value
+    # by value, per unit: the stack of 1,000 wood ($500) outweighs the skins ($202)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Resource", "Skin"]
     heights = [bar.get_height() for bar in ax.patches]
-    assert heights == pytest.approx([(30 + 8 + 99) / (40 + 12 + 150), (0.3 + 0.4) / (0.5 + 0.8)])
-    assert [t.get_text().split("\n")[1] for t in ax.texts] == ["n=3", "n=2"]
+    assert heights == pytest.approx(
+        [(0.3 * 1000 + 0.4) / (0.5 * 1000 + 0.8), (30 + 8 + 99) / (40 + 12 + 150)]
+    )
+    assert [t.get_text().split("\n")[1] for t in ax.texts] == ["n=2", "n=3"]
 
 
 def test_payout_by_price_band_by_hand(rust):
@@ -320,7 +323,7 @@ def test_payout_by_price_band_by_hand(rust):
     ]  # fmt: skip
     heights = [bar.get_height() for bar in ax.patches]
     # < $1: wood and metal; $10-100: the AK and the grin; $100-1k: the suit
-    assert heights == pytest.approx([0.7 / 1.3, 0.0, 38 / 52, 99 / 150, 0.0])
+    assert heights == pytest.approx([300.4 / 500.8, 0.0, 38 / 52, 99 / 150, 0.0])
 
 
 def test_payout_change_by_exterior_by_hand():

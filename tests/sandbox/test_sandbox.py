@@ -11,7 +11,7 @@ import pytest
 import requests
 
 import assetpay_analytics as apa
-from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, EXTERIORS
+from assetpay_analytics.constants import DOPPLER_PAINT_INDEX, EXTERIOR_FLOAT_RANGES, EXTERIORS
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults, data, serve
 from tests.sandbox_http import get, in_another_process, ok
 
@@ -57,6 +57,11 @@ def test_auth(sandbox):
         "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd12",
         "https://steamcommunity.com/tradeoffer/new/?partner=4294967296&token=AbCd1234",
         "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234&x=1",
+        # a full match: ``$`` once let a trailing newline through
+        "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234\n",
+        "https://steamcommunity.com/tradeoffer/new/?partner=103582791&token=aL1ce_01\n",
+        "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234 ",
+        "\nhttps://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234",
         "",
     ],
 )
@@ -305,3 +310,57 @@ def test_the_accounts_carry_their_names_by_steam_id(box):
     assert len(box.labels) == len(box.accounts)
     for name, account in box.accounts.items():
         assert box.labels[apa.TradeUrl.parse(account.trade_url).steam_id] == name
+
+
+def test_payout_ratio_falls_with_the_float_inside_an_exterior(box):
+    # offers are per name, the market pays a low-float premium: inside Field-Tested the
+    # cleanest floats are paid the smallest share of their market price
+    bands = {"low": [], "high": []}
+    for item in all_cs2(box):
+        price, market = offer(item), item.get("marketPrice")
+        if item.get("exterior") == "Field-Tested" and price and market and 0.5 < price / market < 1:
+            band = "low" if float(item["wear"]) < 0.265 else "high"
+            bands[band].append(price / market)
+    assert sum(bands["low"]) / len(bands["low"]) < sum(bands["high"]) / len(bands["high"])
+
+
+def test_extra_fields(box):
+    items = all_cs2(box)
+    for item in items:
+        name = item["name"]
+        assert ("fade" in item) is name.endswith("| Fade")
+        assert ("hardened" in item) is name.endswith("| Case Hardened")
+        if "fade" in item:
+            assert set(item["fade"]) == {"percentage"} and 80 <= item["fade"]["percentage"] <= 100
+        if "hardened" in item:
+            assert type(item["hardened"]["status"]) is int
+            assert isinstance(item["hardened"]["name"], str)
+        if "charm" in item:
+            assert "exterior" in item and not name.startswith("★ ")
+            assert set(item["charm"]) == {"name", "marketHashName", "iconUrl"}
+            assert item["charm"]["marketHashName"] == f"Charm | {item['charm']['name']}"
+        if "doppler" in item:
+            doppler = item["doppler"]
+            assert doppler == {"name": doppler["name"],
+                               "paintIndex": DOPPLER_PAINT_INDEX[doppler["name"]]}  # fmt: skip
+    assert any("fade" in i for i in items) and any("hardened" in i for i in items)
+    assert any(i["hardened"]["name"].startswith("Blue Gem") for i in items if "hardened" in i)
+    skins = [i for i in items if "exterior" in i and not i["name"].startswith("★ ")]
+    assert 0.02 < sum("charm" in i for i in skins) / len(skins) < 0.09
+
+
+def test_offer_delivery_and_max_amount(box):
+    offers = [i["offer"] for i in all_cs2(box) if isinstance(i.get("offer"), dict)]
+    delivered = [o["delivery"] for o in offers if "delivery" in o]
+    assert set(delivered) == {"standard", "instant"}
+    assert 0.4 < len(delivered) / len(offers) < 0.6
+    capped = [o["maxAmount"] for o in offers if "maxAmount" in o]
+    assert set(capped) == {1} and 0.1 < len(capped) / len(offers) < 0.4
+    rust = [i for url in box.trade_urls for i in box.items(url, game="252490")]
+    for item in rust:
+        if isinstance(item.get("offer"), dict):
+            assert "delivery" not in item["offer"]
+            assert item["offer"].get("maxAmount") == (
+                item["amount"] if item["amount"] > 1 else None
+            )
+    assert any("maxAmount" in (i.get("offer") or {}) for i in rust)

@@ -11,46 +11,54 @@ from importlib import resources
 import orjson
 import pytest
 
-from assetpay_analytics.constants import EXTERIOR_FLOAT_RANGES, GAME_CS2, GAME_RUST
+from assetpay_analytics.constants import DOPPLER_PHASES, EXTERIOR_FLOAT_RANGES, GAME_CS2, GAME_RUST
 from assetpay_analytics.sandbox import catalogue, data
 from assetpay_analytics.sandbox.catalogue import Catalogue, PlainItem, RustItem, Skin
 
 # --- regression pin: the generated inventories ------------------------------------------
 
 # sha256 of orjson.dumps(data.inventory(partner, game)) for CS2 and Rust, then updated_at.
-# Recorded from the pre-refactor Python catalogue (commit aff26b2, the catalogue still as
-# literals in data.py): moving it to catalogue.json had to leave every draw, float, type
+# First recorded from the pre-refactor Python catalogue (commit aff26b2, the catalogue still
+# as literals in data.py): moving it to catalogue.json had to leave every draw, float, type
 # and key order unchanged. A deliberate catalogue edit changes them: update them here in
 # the same change (print them with the loop in test_inventories_match_the_pinned_digests).
+#
+# Moved by the price book (sandbox/book.py): an offer is now the book's deposit for the
+# item's name and Doppler phase (the outliers off it), a refused name is offered 0, a
+# Doppler's market price follows its phase and its ``doppler`` gained ``paintIndex``, and
+# some items gained ``fade``, ``hardened``, ``charm``, ``offer.delivery`` and
+# ``offer.maxAmount`` (drawn from their ids). Every draw stayed where it was: DRAWS pins
+# what did not move, with a digest recorded from the code before the price book. The new
+# accounts (escrow ... screen_flip) are screened ones.
 PINNED: dict[str, tuple[str, str, str]] = {
     "alice": (
-        "91907a4eaed728933a166740c5b3920e5c1b5b6c3d9c32c75704e391150cc439",
+        "312cd726ba6722e39c72a1721e2324af1d32bf08074f8f2e561ae9784af7bd5e",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:30:00.000Z",
     ),
     "bob": (
-        "d22e1d0f62abc409eaba0f5bed44e9e4ef1c775a0147b02ad5c2069bc2ea6412",
+        "e4851fd055f518790671ff81d944ef7961dcacff88d972b6590ef4f765bdd002",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:34:00.000Z",
     ),
     "carol": (
-        "8a405bd921bf74fb17230bc1ac294a12ceea0a137a76926e07e129cdf4f28ee4",
+        "bac2a7505c48c65e41413766bddac9ed81b361592a37dfb7ff216e05ecc06236",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:39:00.000Z",
     ),
     "dave": (
-        "1bdda4d2f19daf31dc208ca6238aa2129810bd6947c0668398c83926f94a8d4f",
+        "8ba3dffbb9c299c51d4f9718d14eb1723f360677e66d8393231e919caa38125e",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:43:00.000Z",
     ),
     "rusty": (
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
-        "4af929df256afb0cb729525b58577138c7b7fffda2fcf265afeda5925e41e36a",
+        "ffafe055e341aa4822c1c60dd3b770d676a28dd2c8711f7851588ec6b918f3c1",
         "2026-06-01T09:51:00.000Z",
     ),
     "erin": (
-        "e332f1789b78edba23f65b464780e49ce22f3e8d11dd3dbd8aabac692de5068b",
-        "09baec77aa01020e3c0f14249e3f8670c4e5e0b8dcfb46f67768a97756a89447",
+        "3a1450806d0dac7253860fb6e76236607e78d69ba30c0c44a2f67902d5085727",
+        "fbefec93c0784ea6d31935d317728ec144cbb9054e2b2bb7cc6044065bfbf832",
         "2026-06-01T09:57:00.000Z",
     ),
     "private": (
@@ -69,7 +77,7 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "2026-06-01T09:30:00.000Z",
     ),
     "flaky": (
-        "da41936fb4207166b15750c12f32cb524c1c01e2b7650d88cb4154af442e70d1",
+        "96d059fe180fdf1751c59a489bc20ef9ad62cfa00e05453231499674a372f74e",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:33:00.000Z",
     ),
@@ -79,15 +87,40 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "2026-06-01T09:30:00.000Z",
     ),
     "throttled": (
-        "e114ff8e6ea353e5e4513d20eececa8a5785adca1111f9b19cebfc4b67f3a469",
+        "2aa3f28c1216b76e45e802acb30468602c99211e3f4618da2a6f359d1db809bd",
         "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
         "2026-06-01T09:38:00.000Z",
+    ),
+    "escrow": (
+        "8b3246bac1824dd9ef56440dcf4a5e204e6e9ed69884de7bf35abb775910c1e2",
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "2026-06-01T09:41:00.000Z",
+    ),
+    "vac_banned": (
+        "3d0b19980cea5f0d0c1641d39595f383dc09299ddb7f0612c2e41f91d2549df4",
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "2026-06-01T09:44:00.000Z",
+    ),
+    "ghost": (
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "2026-06-01T09:30:00.000Z",
+    ),
+    "untradeable": (
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "2026-06-01T09:30:00.000Z",
+    ),
+    "screen_flip": (
+        "0ef72df3a6d69d12af00aed9814899218a70575aad01d71f2a68c685dd5e71e2",
+        "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "2026-06-01T09:47:00.000Z",
     ),
 }
 #: A partner that is not a named account gets a generated CS2 inventory (same origin).
 UNNAMED = (
     12345,
-    "40698e72447fb316edbbfcadd48274622f02d8edfcf3b3885b7603b169684e03",
+    "3f80d18d50bfc0ace133200e53ee993c3d8536e373f5988ff34a20ec10eee452",
     "2026-06-01T09:45:00.000Z",
 )
 
@@ -106,6 +139,37 @@ def test_inventories_match_the_pinned_digests():
         for account in data.ACCOUNTS
     }
     assert actual == PINNED
+
+
+#: sha256 of every inventory above (those of the accounts before the price book, and the
+#: unnamed partner's) without what the price book and the extras changed: recorded from
+#: the code before them (commit e69452e), so ids, wears, market prices, stickers, the
+#: quirks and every other draw are as they were.
+DRAWS = "7f30e493748993151e8e45b4c3738c6ff7177d84384749b1048f372fb107108e"
+_BEFORE_THE_BOOK = ("alice", "bob", "carol", "dave", "rusty", "erin", "private",
+                    "fetch_failed", "empty", "flaky", "steam_down", "throttled")  # fmt: skip
+
+
+def _draws(item: dict) -> dict:
+    """An item without its offer's price and acceptance (both spellings), a Doppler's
+    market price and paint index, and the extras."""
+    item = {k: v for k, v in item.items() if k not in ("fade", "hardened", "charm", "accepted")}
+    if isinstance(item.get("offer"), dict):
+        moved = ("price", "accepted", "delivery", "maxAmount")
+        item["offer"] = {k: v for k, v in item["offer"].items() if k not in moved}
+    if "doppler" in item:
+        item["doppler"] = {"name": item["doppler"]["name"]}
+        item.pop("marketPrice", None)
+    return item
+
+
+def test_the_price_book_moved_no_draw():
+    accounts = [a for a in data.ACCOUNTS if a.name in _BEFORE_THE_BOOK]
+    parts = [[_draws(i) for i in data.inventory(a.partner, g)]
+             for a in accounts for g in (GAME_CS2, GAME_RUST)]  # fmt: skip
+    parts.append([_draws(i) for i in data.inventory(UNNAMED[0], GAME_CS2)])
+    assert len(accounts) == len(_BEFORE_THE_BOOK)
+    assert hashlib.sha256(orjson.dumps(parts)).hexdigest() == DRAWS
 
 
 def test_unnamed_partner_inventory_matches_the_pinned_digest():
@@ -195,6 +259,16 @@ def test_no_duplicate_names(cat):
     assert all(_unique(list(s.phases)) for s in cat.skins)
 
 
+def test_every_phase_has_a_price_factor(cat):
+    phases = {phase for skin in cat.skins for phase in skin.phases}
+    assert phases <= set(cat.phase_factor) <= set(DOPPLER_PHASES)
+    gems = min(cat.phase_factor[p] for p in ("Ruby", "Sapphire"))
+    assert gems > 2 * max(cat.phase_factor[f"Phase {n}"] for n in range(1, 5))
+    assert _unique(list(cat.charm_names))
+    with pytest.raises(ValueError, match="phase_factor: missing phase"):
+        catalogue.from_json(_doc(phase_factor={"Phase 1": 1.0}))
+
+
 def test_only_knives_and_gloves_are_starred_and_have_phases(cat):
     for skin in cat.skins:
         assert skin.star == (skin.type in ("Knife", "Gloves")), skin
@@ -216,7 +290,7 @@ def test_loader_returns_immutable_objects(cat):
     with pytest.raises(AttributeError):
         cat.plain_items[0].price = 1.0
     for table in (cat.rarity_colors, cat.exterior_factor, cat.exterior_payout,
-                  cat.exterior_share, cat.rarity_payout):  # fmt: skip
+                  cat.exterior_share, cat.rarity_payout, cat.phase_factor):  # fmt: skip
         with pytest.raises(TypeError):
             table["Factory New"] = 0
 
