@@ -15,18 +15,21 @@ stays free of pandas. The charts (and matplotlib) load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .analysis import (
+    BookComparison,
     Comparison,
     by_account,
     by_exterior,
     by_group,
     catalogue_spread,
     compare,
+    compare_prices,
+    deposit_trend,
     exterior_ladder,
     offer_vs_catalogue,
     outliers,
@@ -38,6 +41,7 @@ from .analysis import (
     wear_bands,
 )
 from .frame.coerce import to_timestamp
+from .frame.records import records_frame
 from .frame.schema import ANOMALY_COLUMNS, ERROR_COLUMNS
 
 if TYPE_CHECKING:
@@ -45,43 +49,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["AssetPayAccessor", "records_frame"]
-
-
-def records_frame(records: Any, columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A frame with exactly ``columns`` (name -> dtype) from a list of records.
-
-    Parameters
-    ----------
-    records : list of mappings, DataFrame or None
-        The records (keys missing from a record are NA, other keys are ignored); a
-        DataFrame (as older versions kept in ``attrs``) is reindexed and cast; None
-        gives an empty frame.
-    columns : mapping
-        Column name -> dtype, in column order.
-
-    Returns
-    -------
-    DataFrame
-        One row per record, the given columns and dtypes, a fresh ``RangeIndex``.
-
-    Examples
-    --------
-    >>> records_frame([{"a": 1}, {"b": "x"}], {"a": "Int64", "b": "string"}).dtypes.tolist()
-    [Int64Dtype(), <StringDtype(na_value=<NA>)>]
-    """
-    if isinstance(records, pd.DataFrame):
-        return records.reindex(columns=list(columns)).astype(dict(columns)).reset_index(drop=True)
-    rows: list[Mapping[str, Any]] = list(records or [])
-    return pd.DataFrame(
-        {name: _array([row.get(name) for row in rows], dtype) for name, dtype in columns.items()}
-    )
-
-
-def _array(values: Iterable[Any], dtype: Any) -> Any:
-    values = [None if value is None or value is pd.NA else value for value in values]
-    if pd.api.types.is_string_dtype(dtype):
-        values = [None if value is None else str(value) for value in values]
-    return pd.array(values, dtype=dtype)
 
 
 @pd.api.extensions.register_dataframe_accessor("assetpay")
@@ -229,6 +196,14 @@ class AssetPayAccessor:
     def payout_trend(self, by: str | None = "exterior", freq: str = "D") -> pd.DataFrame:
         """This history's payout ratio over time: see ``analysis.payout_trend``."""
         return payout_trend(self._df, by, freq)
+
+    def compare_prices(self, after: pd.DataFrame) -> BookComparison:
+        """This price book as "before" against ``after``: see ``analysis.compare_prices``."""
+        return compare_prices(self._df, after)
+
+    def deposit_trend(self, by: str | None = "exterior", freq: str = "D") -> pd.DataFrame:
+        """This history of price books' deposit ratio: see ``analysis.deposit_trend``."""
+        return deposit_trend(self._df, by, freq)
 
     # charts: plots (and matplotlib) are imported on first use
 

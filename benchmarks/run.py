@@ -22,6 +22,10 @@ standalone, printing its own table):
 - ``rate``    (bench_rate.py): two processes sharing one key's budget for 2 minutes
   against a sandbox limit of 600 a minute, counted by the server: the busiest 60 s as a
   share of the limit, 429s, the largest burst.
+- ``catalogue`` (bench_catalogue.py): the price book, a body of 30,000 entries (5%
+  Doppler, with phases) -> frame vs the orjson column floor (a cost, "x floor") and
+  json_normalize; ``offer_vs_catalogue`` on 1M inventory rows vs the shortest pandas
+  ``merge`` giving the same numbers ("x merge"); in-process, no sandbox.
 
 The contract: ``bench_x.py --json PATH`` writes a JSON list of rows ``{"benchmark": str,
 "case": str, "unit": "s" | "MiB" | "req/min" | "bool", "min": float, "median": float,
@@ -70,6 +74,7 @@ SCRIPTS = {
     "reload": "bench_reload.py",
     "startup": "bench_startup.py",
     "rate": "bench_rate.py",
+    "catalogue": "bench_catalogue.py",
 }
 FULL_ARGS = {
     "frame": ["--memory"],
@@ -77,6 +82,7 @@ FULL_ARGS = {
     "reload": [],
     "startup": [],
     "rate": [],
+    "catalogue": [],
 }
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
@@ -85,14 +91,15 @@ QUICK_ARGS = {
     "reload": ["--accounts", "200", "--repeat", "2"],
     "startup": ["--repeat", "2"],
     "rate": ["--seconds", "20"],
+    "catalogue": ["--quick"],
 }  # fmt: skip
 PACKAGES = ("pandas", "pyarrow", "requests", "requests-cache", "orjson")
 RATIO_NOTE = (
     "min / median of the repetitions, in the row's unit. **ratio** compares medians "
     "with the row's baseline, measured in the same run: a plain `N.NNx` is a speed-up, "
     "baseline / case for times and sizes (case / baseline for rates such as req/min), "
-    "so **above 1 the case beats its baseline**; `N.NNx floor` (or `x pickle`) is a cost, "
-    "case / baseline, so **smaller is better** and 1.00x would match the floor. "
+    "so **above 1 the case beats its baseline**; `N.NNx floor` (or `x pickle`, `x merge`) "
+    "is a cost, case / baseline, so **smaller is better** and 1.00x would match the floor. "
     "For rates, min is the slowest run."
 )
 

@@ -10,6 +10,8 @@ API, the sandbox, a Parquet snapshot or a hand-made test frame).
 - ``catalogue``: offers against AssetPay's price book (``offer_vs_catalogue``) and its
   deposit/withdraw spread (``catalogue_spread``);
 - ``drift``: change between two frames (``compare``) and over a history (``payout_trend``);
+- ``book_drift``: change between two price books (``compare_prices``) and AssetPay's deposit
+  ratio over a history of books (``deposit_trend``);
 - ``formats``: dollars, percentages and counts for people (``formatted``).
 
 May import the ground floor and ``frame`` only: never ``fetch``, ``endpoints``, the client,
@@ -24,12 +26,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .tables import (
         GROUP_COLUMNS,
+        BookComparison,
         Comparison,
         by_account,
         by_exterior,
         by_group,
         catalogue_spread,
         compare,
+        compare_prices,
+        deposit_trend,
         exterior_ladder,
         formatted,
         offer_vs_catalogue,
@@ -44,12 +49,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GROUP_COLUMNS",
+    "BookComparison",
     "Comparison",
     "by_account",
     "by_exterior",
     "by_group",
     "catalogue_spread",
     "compare",
+    "compare_prices",
+    "deposit_trend",
     "exterior_ladder",
     "formatted",
     "offer_vs_catalogue",

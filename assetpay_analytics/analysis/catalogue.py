@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..constants import EXTERIORS, NO_EXTERIOR
+
 __all__ = ["CATALOGUE_COLUMNS", "SPREAD_COLUMNS", "catalogue_spread", "offer_vs_catalogue"]
 
 #: Columns ``offer_vs_catalogue`` adds, in order.
@@ -176,6 +178,13 @@ def _spread_per_row(prices: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _exteriors(rows: pd.DataFrame) -> pd.Series:
+    """The exterior of each row, "No exterior" for cases, stickers and vanilla knives."""
+    labels = [*EXTERIORS, NO_EXTERIOR]
+    text = rows["exterior"].astype("string").fillna(NO_EXTERIOR)
+    return text.astype(pd.CategoricalDtype(labels, ordered=True)).rename("exterior")
+
+
 def catalogue_spread(prices: pd.DataFrame, by: Any = None) -> pd.DataFrame:
     """AssetPay's spread: its deposit price against its own standard withdraw price.
 
@@ -188,7 +197,9 @@ def catalogue_spread(prices: pd.DataFrame, by: Any = None) -> pd.DataFrame:
         deposit) and ``deposit_ratio`` (deposit / withdraw_standard), each NA when a
         price is missing or the withdraw price is not above 0. Else the groups to sum:
         column name(s) ("exterior", "weapon"...) or a Series aligned with ``prices``
-        (a price band from ``pd.cut``).
+        (a price band from ``pd.cut``). By "exterior", the five come in order, then a
+        "No exterior" row (cases, stickers, vanilla knives) when the book has such
+        entries, so the groups add up to the whole book.
 
     Returns
     -------
@@ -214,6 +225,8 @@ def catalogue_spread(prices: pd.DataFrame, by: Any = None) -> pd.DataFrame:
     rows = _spread_per_row(prices)
     if by is None:
         return rows
+    if isinstance(by, str) and by == "exterior":
+        by = _exteriors(rows)  # the five in order, and a row for entries without one
     keys = by if isinstance(by, pd.Series) else [by] if isinstance(by, str) else list(by)
     entries = (
         rows["phase"].isna()

@@ -24,7 +24,12 @@ _HEADERS = {
     "kept_priced": "kept, priced both times",
 }
 _COUNTS = frozenset({"items", "priced_items", "kept_priced", "added", "removed", "kept",
-                     "items_before", "items_after", "tradable_items"})  # fmt: skip
+                     "items_before", "items_after", "tradable_items", "units", "entries",
+                     "accepted_entries", "phase_rows", "items_in_book", "refused_in_book",
+                     "off_book_items"})  # fmt: skip
+#: The price book's money columns (their names say neither "value" nor "price").
+_MONEY = frozenset({"deposit", "withdraw_standard", "withdraw_instant", "spread",
+                    "offer_minus_deposit"})  # fmt: skip
 
 #: What a missing value reads as.
 MISSING = "—"
@@ -67,7 +72,7 @@ def header(column: str) -> str:
     """
     if column in _HEADERS:
         return _HEADERS[column]
-    money = ("value" in column or "price" in column) and "ratio" not in column
+    money = column in _MONEY or (("value" in column or "price" in column) and "ratio" not in column)
     return column.replace("_", " ") + (" (USD)" if money else "")
 
 
@@ -99,9 +104,9 @@ def formatted(frame: Any) -> Any:
 def _style(column: str) -> Any:
     if column in _COUNTS or column.startswith("accounts"):
         return count
-    if "ratio" in column or column == "accepted_share":
+    if "ratio" in column or column.endswith("_share"):
         return pct
-    if "value" in column or "price" in column:
+    if column in _MONEY or "value" in column or "price" in column:
         return usd
     if column == "mean_wear":
         return lambda value: MISSING if _missing(value) else f"{float(value):.3f}"

@@ -23,7 +23,8 @@ the same per unit and per stack; the value-weighted ratios weigh a stack by its 
 
 Offers against the price book (``offer_vs_catalogue``, ``catalogue_spread``) live in
 ``catalogue``; analyses of change (``compare``, ``payout_trend``) in ``drift`` (its
-docstring says how items are matched), ``formatted`` in ``formats``; both re-exported here. The
+docstring says how items are matched), and of the price book's (``compare_prices``,
+``deposit_trend``) in ``book_drift``, ``formatted`` in ``formats``; all re-exported here. The
 ``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
 """
 
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import EXTERIOR_FLOAT_RANGES, EXTERIORS, NO_EXTERIOR
+from .book_drift import BookComparison, compare_prices, deposit_trend
 from .catalogue import catalogue_spread, offer_vs_catalogue
 from .definitions import (
     GROUP_COLUMNS,
@@ -53,12 +55,15 @@ from .formats import formatted, labelled
 
 __all__ = [
     "GROUP_COLUMNS",
+    "BookComparison",
     "Comparison",
     "by_account",
     "by_exterior",
     "by_group",
     "catalogue_spread",
     "compare",
+    "compare_prices",
+    "deposit_trend",
     "exterior_ladder",
     "formatted",
     "offer_vs_catalogue",

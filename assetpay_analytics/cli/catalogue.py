@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..constants import UNREADABLE_STATES
@@ -28,7 +29,9 @@ from . import text as fmt
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["add_commands", "cmd_prices", "cmd_screen"]
+    from ..client import AssetPayClient
+
+__all__ = ["add_commands", "book_for", "book_report", "cmd_prices", "cmd_screen"]
 
 _SCREEN_COLUMNS = ("state_name", "can_trade", "escrow_days", "vac_banned", "game_bans",
                    "economy_ban", "message")  # fmt: skip
@@ -112,3 +115,33 @@ def cmd_screen(args: argparse.Namespace) -> int:
               f"(of {len(df)})", file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def book_for(client: AssetPayClient, args: argparse.Namespace) -> pd.DataFrame | None:
+    """``report --prices``: the game's price book, or None (said on stderr) if it failed."""
+    try:
+        return client.prices(args.game, refresh=args.refresh)
+    except AssetPayError as err:
+        _failed_call(err)
+        return None
+
+
+def book_report(df: pd.DataFrame, book: pd.DataFrame, labels: Mapping[str, str]) -> str:
+    """The report's "Price book" lines: coverage, the spread, the offers off the book."""
+    from ..report.book import book_tables
+
+    tables = book_tables(df, book, labels)
+    coverage = tables["book_coverage"]["value"]
+    lines = [
+        f"Price book: {int(coverage['entries'])} entries "
+        f"({fmt.pct(coverage['accepted_share'])} accepted); "
+        f"{int(coverage['items_in_book'])} of {int(coverage['items'])} items are in it, "
+        f"{int(coverage['off_book_items'])} offer(s) differ from its deposit",
+    ]
+    if "book_by_exterior" in tables:
+        lines += ["", "Deposit against standard withdraw, by exterior",
+                  fmt.table(tables["book_by_exterior"])]  # fmt: skip
+    off = tables["book_off_book"]
+    if len(off):
+        lines += ["", "Offers that differ from the book (largest first)", fmt.table(off.head(10))]
+    return "\n".join(lines)

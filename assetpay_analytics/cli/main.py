@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--dpi", type=checks.dpi, default=300,
                         help=f"PNG resolution, {lo} to {hi} (default 300)")  # fmt: skip
     add_document_args(report)
+    report.add_argument("--prices", action="store_true",
+                        help="also fetch AssetPay's price book: spread, coverage and the "
+                             "offers that differ from it")  # fmt: skip
 
     fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file",
                                 epilog=_epilog("fetch"), **style)  # fmt: skip
@@ -161,7 +164,8 @@ def _add_source_args(command: argparse.ArgumentParser, *, accounts: bool = True)
         )  # fmt: skip
 
 
-def _load(args: argparse.Namespace) -> pd.DataFrame:
+def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The accounts' frame, and the price book when ``--prices`` asks for it (else None)."""
     checks.check_source(args)
     store = None
     if getattr(args, "snapshot", None) is not None:
@@ -169,10 +173,12 @@ def _load(args: argparse.Namespace) -> pd.DataFrame:
 
         store = SnapshotStore(args.snapshot)
     with source.client(args) as (client, urls):
-        return client.inventories(
+        df = client.inventories(
             urls, args.game, progress=not args.no_progress, refresh=args.refresh, snapshot=store,
             screen=args.screen,
         )  # fmt: skip
+        book = catalogue.book_for(client, args) if getattr(args, "prices", False) else None
+    return df, book
 
 
 def _anomaly_lines(df: pd.DataFrame) -> list[str]:
@@ -243,8 +249,10 @@ def _failed(df: pd.DataFrame) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    df = _load(args)
+    df, book = _load(args)
     print(_report(df, labels_of(args)))
+    if book is not None:
+        print("\n" + catalogue.book_report(df, book, labels_of(args)))
     if args.chart and df.attrs.get("steam_ids"):
         from .. import plots
 
@@ -260,13 +268,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"\nreview figure saved to {args.chart}")
     elif args.chart:
         print(f"\nno account loaded: no figure saved to {args.chart}")
-    if args.out and write_document(args, df):
+    if args.out and write_document(args, df, book):
         return 1
+    if getattr(args, "prices", False) and book is None:
+        return 1  # the book could not be fetched (said on stderr)
     return _failed(df)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    df = _load(args)
+    df, _ = _load(args)
     if len(df.assetpay.errors):
         print(fmt.failure_table(df.assetpay.errors), file=sys.stderr)
     if not df.attrs.get("steam_ids"):

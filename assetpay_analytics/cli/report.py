@@ -44,15 +44,18 @@ def labels_of(args: argparse.Namespace) -> dict[str, str]:
     return {**(LABELS if args.sandbox else {}), **(args.labels or {})}
 
 
-def write_document(args: argparse.Namespace, df: pd.DataFrame) -> int:
-    """Write the document into ``args.out``; 0, or 1 when it cannot be written."""
+def write_document(
+    args: argparse.Namespace, df: pd.DataFrame, book: pd.DataFrame | None = None
+) -> int:
+    """Write the document into ``args.out`` (a "Price book" section with ``book``); 0, or 1
+    when it cannot be written."""
     from ..report import write_report
 
     labels = labels_of(args)
     previous, trend = _history(args, df)
     try:
         files = write_report(df, args.out, labels=labels, source=source_of(args),
-                             previous=previous, trend=trend)  # fmt: skip
+                             previous=previous, trend=trend, prices=book)  # fmt: skip
     except OSError as err:
         print(f"error: cannot write {args.out}: {checks.one_line(err.strerror or err)}",
               file=sys.stderr)  # fmt: skip

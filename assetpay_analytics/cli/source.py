@@ -25,10 +25,7 @@ if TYPE_CHECKING:
 
     from ..client import AssetPayClient
 
-__all__ = ["FORMULA_STARTS", "cannot_write", "client", "csv_safe", "write_table"]
-
-#: First characters that make a spreadsheet cell a formula (OWASP's CSV injection list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["cannot_write", "client", "write_table"]
 
 
 @contextmanager
@@ -60,27 +57,9 @@ def client(
             yield made, urls or list(demo)
 
 
-def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as a spreadsheet formula (a ``'`` is put first)."""
-    import pandas as pd
-
-    out = df.copy()
-    for name in out.columns:
-        column = out[name]
-        if (
-            isinstance(column.dtype, pd.CategoricalDtype)
-            or column.dtype == object
-            or (pd.api.types.is_string_dtype(column.dtype))
-        ):
-            text = column.astype("string")
-            risky = text.str.startswith(FORMULA_STARTS).fillna(False)
-            if risky.any():
-                out[name] = text.where(~risky, "'" + text)
-    return out
-
-
 def write_table(df: pd.DataFrame, out: Path) -> None:
     """``df`` as Parquet (``frame.write_parquet`` for inventories) or CSV (formula-safe)."""
+    from ..frame.cells import csv_safe
     from ..frame.parquet import write_parquet
     from ..frame.schema import SCHEMA
 

@@ -10,9 +10,12 @@ page the client fetched and a hand-made test payload give the same frame.
 - ``schema``: ``SCHEMA``, ``conform``, ``concat``; ``names``: CS2 name parsing;
   ``coerce``: API values -> typed values; ``anomalies``: out-of-range values set aside;
 - ``book``: the price book frame (``from_price_book``, ``BOOK_SCHEMA``), by Arrow or from
-  decoded JSON alike; ``screening``: the screening frame (``SCREEN_SCHEMA``);
+  decoded JSON alike, its names parsed in Arrow (``arrow_names``); ``screening``: the
+  screening frame (``SCREEN_SCHEMA``);
 - ``payload``: the documented shape of an inventory's ``data``; ``bodies``: response bodies
   -> Python objects, with the GC paused;
+- ``cells``: text a spreadsheet must not run as a formula (``csv_safe``); ``records``:
+  the records of ``attrs`` (errors, anomalies) as typed frames (``records_frame``);
 - ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on
   first use because it registers the ``df.assetpay`` accessor.
 

@@ -11,9 +11,9 @@ followed by one row per element of its ``phases[]`` (``phase`` set). Rust's sing
 ``withdraw`` (number or null) is ``withdraw_standard``; its ``withdraw_instant`` is NA.
 The name columns (``weapon``, ``skin``, ``exterior``, ``stattrak``, ``souvenir``,
 ``star``) are parsed from ``marketHashName`` as in the inventory frame, once per distinct
-name, so every group table works on a book. A negative deposit or withdraw price becomes
-NA and a record in ``attrs["anomalies"]`` (its ``item_id`` is the entry's name, with the
-phase after " / " for a phase row).
+name and in Arrow (``arrow_names``), so every group table works on a book. A negative
+deposit or withdraw price becomes NA and a record in ``attrs["anomalies"]`` (its
+``item_id`` is the entry's name, with the phase after " / " for a phase row).
 
 Both readings (Arrow on the body, or the decoded JSON once ``book_problem`` passed it)
 become the same Arrow entries, so there is one frame builder for both.
@@ -31,10 +31,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from ..constants import EXTERIORS, GAME_RUST
-from .arrow import categorical, categorical_from_codes, constant_categorical
+from ..constants import GAME_RUST
+from .arrow import categorical, constant_categorical
+from .arrow_names import category, name_columns, sorted_codes
 from .bodies import read_envelope
-from .names import exterior_suffix, parse_name
 from .schema import CATEGORY, EXTERIOR_DTYPE, STRING
 
 __all__ = [
@@ -349,27 +349,6 @@ def _rows(reading: BookReading) -> dict[str, pa.Array]:
     return {name: values.take(pa.array(order)) for name, values in joined.items()}
 
 
-def _name_columns(names: pa.Array) -> dict[str, Any]:
-    """weapon, skin, exterior and the marks, parsed once per distinct name."""
-    encoded = pc.dictionary_encode(names, null_encoding="encode")
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    distinct = encoded.dictionary.to_pylist()
-    parsed = [parse_name(None, name) for name in distinct]
-    columns: dict[str, Any] = {}
-    for field in ("weapon", "skin"):
-        values = [getattr(one, field) for one in parsed]
-        index = {v: i for i, v in enumerate(dict.fromkeys(v for v in values if v is not None))}
-        per_name = np.array([-1 if v is None else index[v] for v in values], dtype=np.int64)
-        columns[field] = categorical_from_codes(per_name[codes], list(index))
-    position = {exterior: i for i, exterior in enumerate(EXTERIORS)}
-    suffixes = [position.get(exterior_suffix(name) or "", -1) for name in distinct]
-    exterior_codes = np.array(suffixes, dtype=np.int8)[codes]
-    columns["exterior"] = pd.Categorical.from_codes(exterior_codes, dtype=EXTERIOR_DTYPE)
-    for field in ("stattrak", "souvenir", "star"):
-        columns[field] = np.array([getattr(one, field) for one in parsed], dtype=bool)[codes]
-    return columns
-
-
 def _set_aside(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Negative prices become NA; one anomaly record per value, in row order per field."""
     records: list[dict[str, Any]] = []
@@ -419,14 +398,15 @@ def book_frame(reading: BookReading, *, game: str) -> pd.DataFrame:
         raise ValueError(f"the book's entries have the {reading.shape} shape, not {expected}'s")
     rows = _rows(reading)
     n = len(rows["parent"])
+    name_codes, names = sorted_codes(rows["market_hash_name"])
     data = {
         "game": constant_categorical(str(game), n),
-        "market_hash_name": categorical(rows["market_hash_name"]),
+        "market_hash_name": category(name_codes, names),
         "phase": categorical(rows["phase"]),
         "item_id": pd.arrays.ArrowStringArray(rows["item_id"].cast(pa.large_string())),
         "accepted": _booleans(rows["accepted"]),
         **{column: _floats(rows[column]) for column in _PRICES},
-        **_name_columns(rows["market_hash_name"]),
+        **name_columns(name_codes, names),
     }
     df = pd.DataFrame({name: data[name] for name in BOOK_SCHEMA}, copy=False)
     df.attrs = {"game": str(game), "anomalies": _set_aside(df)}

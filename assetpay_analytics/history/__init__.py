@@ -1,7 +1,10 @@
 """The history wing: snapshots of frames in a hive-partitioned Parquet store (``apa.history``).
 
-- ``store``: ``SnapshotStore`` (save, snapshots, load, latest, query, payout_trend);
+- ``store``: ``SnapshotStore`` (save, snapshots, load, latest, query, payout_trend; for
+  price books save_prices, price_snapshots, load_prices);
 - ``snapshots``: one snapshot's file (rows, attrs, record) and its atomic write;
+- ``books``: the price books' dataset beside the inventories (``_prices/``): a book's
+  file, its date (its data's), its identity (a digest of its rows), a history of books;
 - ``duck``: DuckDB over the store's files in place (optional, loaded on use).
 
 May import the ground floor, ``frame`` and ``analysis``: never ``fetch``, ``endpoints``, the

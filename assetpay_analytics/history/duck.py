@@ -1,4 +1,4 @@
-"""DuckDB over a snapshot store, in place: the view ``items``, a query, the trend's sums.
+"""DuckDB over a snapshot store, in place: the views ``items`` and ``prices``, the trend's sums.
 
 Kept apart from ``history`` because duckdb is optional (the ``[history]`` extra):
 importing this module is what needs it. DuckDB reads the hive-partitioned Parquet
@@ -8,7 +8,7 @@ history larger than memory is queried without loading it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,23 @@ _MISSING = (
 _PRICED = "(market_price > 0 AND offer_price IS NOT NULL AND COALESCE(offer_accepted, TRUE))"
 
 
-def run_query(root: Path, glob: str, sql: str) -> pd.DataFrame:
-    """Run ``sql`` with a view ``items`` over ``root/glob``; the result as a DataFrame.
+def run_query(root: Path, views: Mapping[str, str], sql: str) -> pd.DataFrame:
+    """Run ``sql`` with a view per name of ``views`` over ``root/glob``; the result as a frame.
 
     The partition keys come back typed: ``game`` as text (``"730"``, not a number)
-    and ``date`` as a date.
+    and ``date`` as a date. ``root`` is taken literally (DuckDB would read a folder
+    ``team[1]`` as a pattern matching ``team1``): only ``glob`` is a pattern.
     """
     with _connect() as con:
-        _view(con, [str(root / glob)])
+        for name, glob in views.items():
+            _view(con, [f"{_literal(str(root))}/{glob}"], name=name)
         result: pd.DataFrame = con.sql(sql).df()
     return result
+
+
+def _literal(path: str) -> str:
+    """``path`` as a DuckDB glob matching itself only (each wildcard in brackets)."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in path)
 
 
 def trend_sums_sql(files: Sequence[Path], by: str | None) -> pd.DataFrame:
@@ -55,7 +62,7 @@ def trend_sums_sql(files: Sequence[Path], by: str | None) -> pd.DataFrame:
     if not files:
         return pd.DataFrame({name: pd.Series(dtype=_EMPTY[name]) for name in columns})
     with _connect() as con:
-        _view(con, [str(path) for path in files])
+        _view(con, [_literal(str(path)) for path in files])
         result: pd.DataFrame = con.sql(sql).df()
     return result[columns]
 
@@ -87,10 +94,10 @@ def _connect() -> Any:
     return con
 
 
-def _view(con: Any, sources: list[str]) -> None:
+def _view(con: Any, sources: list[str], name: str = "items") -> None:
     listed = ", ".join("'" + source.replace("'", "''") + "'" for source in sources)
     con.execute(
-        f"CREATE VIEW items AS SELECT * FROM read_parquet([{listed}], "
+        f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
         "hive_partitioning = true, union_by_name = true, "
         "hive_types = {'game': VARCHAR, 'date': DATE})"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,39 @@ def read_snapshot(path: Path) -> pd.DataFrame:
     frame.attrs.pop("snapshot_id", None)
     frame.attrs.update(snapshot_id=record["id"], taken_at=record["taken_at"])
     return frame
+
+
+def select(
+    records: list[dict[str, Any]],
+    game: str | None,
+    since: Any,
+    until: Any,
+    *,
+    where: str,
+    on: str = "taken_at",
+    columns: Sequence[str] = ("path", "id", "taken_at", "items"),
+) -> tuple[pd.DataFrame, str | None]:
+    """The records of ``game`` whose ``on`` time is in [since, until], oldest first, and the game.
+
+    Without ``game``, the records must all be of one game (``where`` names the store in
+    the error). The ``taken_at`` and ``as_of`` of each record become UTC Timestamps.
+    """
+    if game is None:
+        games = {r["game"] for r in records}
+        if len(games) > 1:
+            raise LookupError(
+                f"{where} holds snapshots of games {sorted(games)}: pass game= to load a history"
+            )
+        game = games.pop() if games else None
+    game = None if game is None else str(game)
+    times = [key for key in ("taken_at", "as_of") if key in columns]
+    rows = [{**r, **{k: as_utc(r[k]) for k in times}} for r in records if r["game"] == game]
+    chosen = pd.DataFrame(rows, columns=list(columns))
+    if since is not None:
+        chosen = chosen[chosen[on] >= as_utc(since)]
+    if until is not None:
+        chosen = chosen[chosen[on] <= as_utc(until)]
+    return chosen.sort_values([on, "id"], ignore_index=True), game
 
 
 def wanted_steam_ids(accounts: Iterable[str | TradeUrl] | None) -> set[str] | None:

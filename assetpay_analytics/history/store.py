@@ -17,10 +17,18 @@ mid-write leaves no partial snapshot visible (pyarrow, Dask and DuckDB skip the 
 name), and two processes saving at once each add their own file (ids carry the time to
 the microsecond and a random suffix). Earlier snapshots are never rewritten.
 
+Price books (``client.prices``) are a dataset of their own beside the inventories,
+``<store>/_prices/game=730/date=.../<id>.parquet``, dated by their data (``history.books``
+says how): ``save_prices``, ``price_snapshots``, ``load_prices`` and the view ``prices``
+of ``query``. The inventory methods never see them.
+
 Beyond one machine's memory, ``query(sql)`` runs DuckDB (embedded, out-of-core) over
-the files in place, through a view ``items``; Dask (``dd.read_parquet(store.path)``)
-or Spark read the same directory. DuckDB and Dask are optional (``pip install
-"assetpay-analytics[history]"``); saving and loading need only pyarrow.
+the files in place, through a view ``items``; pyarrow (``pyarrow.dataset``) and Spark
+read the same directory (both skip ``_prices``). Dask lists every ``.parquet`` file below
+a folder, price books included, so it reads the inventories by their pattern:
+``dd.read_parquet(f"{store.path}/game=*/date=*/*.parquet")``. DuckDB and Dask are
+optional (``pip install "assetpay-analytics[history]"``); saving and loading need only
+pyarrow.
 """
 
 from __future__ import annotations
@@ -35,9 +43,16 @@ import pandas as pd
 
 from ..analysis.drift import payout_trend, trend_table
 from ..tradeurl import TradeUrl
+from . import books
 from . import snapshots as snap
 
-__all__ = ["BYTES_PER_ROW", "SNAPSHOT_COLUMNS", "TREND_GROUPS", "SnapshotStore"]
+__all__ = [
+    "BYTES_PER_ROW",
+    "PRICE_SNAPSHOT_COLUMNS",
+    "SNAPSHOT_COLUMNS",
+    "TREND_GROUPS",
+    "SnapshotStore",
+]
 
 Engine = Literal["auto", "pandas", "duckdb"]
 #: What one row of a loaded history takes in memory, transient copies included (the
@@ -52,6 +67,9 @@ TREND_GROUPS = (
 #: The columns of ``SnapshotStore.snapshots()``.
 SNAPSHOT_COLUMNS = ("id", "taken_at", "game", "accounts", "items")
 _GLOB = "game=*/date=*/*.parquet"
+#: The columns of ``SnapshotStore.price_snapshots()``.
+PRICE_SNAPSHOT_COLUMNS = ("id", "taken_at", "as_of", "date", "game", "entries", "rows")
+_PRICE_GLOB = f"{books.PRICES_DIR}/{_GLOB}"
 
 
 class SnapshotStore:
@@ -195,12 +213,14 @@ class SnapshotStore:
         return self.load(str(table["id"].iloc[-1]))
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run DuckDB SQL over the store in place; the view ``items`` holds every row.
+        """Run DuckDB SQL over the store in place: the views ``items`` and ``prices``.
 
-        ``items`` has the frame's columns plus ``snapshot_id``, ``taken_at``, ``game``
-        and ``date`` (from the partitions). DuckDB reads only what the query needs, so
-        a history larger than memory is fine. Needs ``duckdb``
-        (``pip install "assetpay-analytics[history]"``).
+        ``items`` has every inventory row: the frame's columns plus ``snapshot_id``,
+        ``taken_at``, ``game`` and ``date`` (from the partitions). ``prices`` has every
+        price book row: the book's columns plus ``snapshot_id``, ``as_of``, ``taken_at``
+        and ``date`` (the day of ``as_of``). A view exists once a snapshot of its kind
+        is saved. DuckDB reads only what the query needs, so a history larger than
+        memory is fine. Needs ``duckdb`` (``pip install "assetpay-analytics[history]"``).
 
         Examples
         --------
@@ -215,9 +235,20 @@ class SnapshotStore:
         """
         from .duck import run_query  # duckdb is optional: imported on use
 
-        if not any(self._files()):
-            raise LookupError(f"{self} holds no snapshot yet: save one with store.save(df)")
-        return run_query(self.path, _GLOB, sql)
+        views = {
+            name: glob
+            for name, glob, files in (
+                ("items", _GLOB, self._files()),
+                ("prices", _PRICE_GLOB, self._price_files()),
+            )
+            if files
+        }
+        if not views:
+            raise LookupError(
+                f"{self} holds no snapshot yet: save one with store.save(df) "
+                "(or a price book with store.save_prices(book))"
+            )
+        return run_query(self.path, views, sql)
 
     def payout_trend(
         self,
@@ -272,7 +303,163 @@ class SnapshotStore:
         table.attrs["engine"] = engine
         return table
 
+    # --- price books --------------------------------------------------------------------
+
+    def save_prices(
+        self,
+        book: pd.DataFrame,
+        *,
+        as_of: datetime | str | None = None,
+        game: str | None = None,
+    ) -> str:
+        """Save a price book as a snapshot of the price dataset; returns its id.
+
+        Parameters
+        ----------
+        book : DataFrame
+            A price book of one game (``client.prices``; ``frame.from_price_book``).
+        as_of : datetime or str, optional
+            When its prices held. Default: when AssetPay answered, the book's
+            ``attrs["fetched_at"]`` (a book carries no ``updatedAt``, so that is its
+            data's time). The partition ``date`` is this time's UTC day; ``taken_at``
+            is when the snapshot is saved. A naive time is read as UTC.
+        game : str, optional
+            The game, when the book cannot tell (an empty book without ``attrs``).
+
+        Returns
+        -------
+        str
+            The snapshot's id, sortable by ``as_of``. A book identical (same game, same
+            rows, same anomalies) to the game's latest book at or before ``as_of`` is
+            not saved again: that snapshot's id is returned.
+
+        Raises
+        ------
+        ValueError
+            A frame that is not a price book, holds two games, or has no time
+            (no ``fetched_at`` and no ``as_of=``).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from assetpay_analytics.frame import from_price_book
+        >>> store = SnapshotStore(tempfile.mkdtemp())
+        >>> book = from_price_book([{"marketHashName": "Scrap", "accepted": True,
+        ...                          "deposit": 0.8, "withdraw": 1.1}], game="252490")
+        >>> first = store.save_prices(book, as_of="2026-06-10T09:00:00Z")
+        >>> store.save_prices(book, as_of="2026-06-11T09:00:00Z") == first  # same rows
+        True
+        >>> store.price_snapshots()[["date", "game", "entries", "rows"]].astype(str).values.tolist()
+        [['2026-06-10', '252490', '1', '1']]
+        """
+        game = snap.game_of(book, game)
+        when = books.as_of_of(book, as_of)
+        digest = books.book_digest(book, game)
+        records = [books.read_price_record(path) for path in self._price_files(game)]
+        same = books.previous_same(records, game, when, digest)
+        if same is not None:
+            return same
+        taken_at = pd.Timestamp.now(tz="UTC")
+        snapshot_id, table = books.price_table(book, game, when, taken_at, digest)
+        partition = self.path / books.PRICES_DIR / f"game={game}" / f"date={when:%Y-%m-%d}"
+        snap.write_atomically(table, partition / f"{snapshot_id}.parquet")
+        return snapshot_id
+
+    def price_snapshots(self, game: str | None = None) -> pd.DataFrame:
+        """Every price book snapshot (or one game's), in data order.
+
+        Returns
+        -------
+        DataFrame
+            ``PRICE_SNAPSHOT_COLUMNS``: ``id``, ``taken_at`` (when saved), ``as_of``
+            (when its prices held, UTC), ``date`` (the UTC day of ``as_of``, its
+            partition), ``game``, ``entries`` (catalogue entries: rows with ``phase``
+            NA) and ``rows`` (entries plus Doppler phases).
+        """
+        records = [books.read_price_record(path) for path in self._price_files()]
+        rows = [r for r in records if game in (None, r["game"])]
+        frame = pd.DataFrame(rows, columns=list(PRICE_SNAPSHOT_COLUMNS))
+        frame = frame.astype({"id": "str", "game": "str", "entries": "int64", "rows": "int64"})
+        for column in ("taken_at", "as_of"):
+            stamps = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+            frame[column] = stamps.astype("datetime64[us, UTC]")
+        frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[us]")
+        return frame.sort_values(["as_of", "id"], ignore_index=True)
+
+    def load_prices(
+        self,
+        snapshot: str | None = None,
+        *,
+        game: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> pd.DataFrame:
+        """One price book snapshot as the client's book, or a history of books in one frame.
+
+        Parameters
+        ----------
+        snapshot : str, optional
+            A price snapshot id: that book exactly (``BOOK_SCHEMA`` dtypes, its
+            ``attrs`` plus ``snapshot_id``, ``taken_at`` and ``as_of``). Without it,
+            every book of ``game`` whose ``as_of`` is in ``[since, until]`` is stacked,
+            in data order, with four more columns: ``snapshot_id``, ``as_of`` and
+            ``taken_at`` (UTC) and ``date`` (the UTC day of ``as_of``).
+        game : str, optional
+            ``"730"`` or ``"252490"``; needed for a history when the store holds both.
+        since, until : datetime or str, optional
+            Bounds on ``as_of`` (inclusive; naive times are UTC): ``until="2026-06-11"``
+            ends at that day's first instant.
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        LookupError
+            An unknown snapshot id, or a history asked of a store holding two games
+            without ``game=``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from assetpay_analytics.frame import from_price_book
+        >>> store = SnapshotStore(tempfile.mkdtemp())
+        >>> entry = lambda d: [{"marketHashName": "Scrap", "accepted": True, "deposit": d,
+        ...                     "withdraw": 1.1}]
+        >>> for day, deposit in (("2026-06-10", 0.8), ("2026-06-11", 0.7)):
+        ...     _ = store.save_prices(from_price_book(entry(deposit), game="252490"), as_of=day)
+        >>> history = store.load_prices()
+        >>> history["date"].astype(str).tolist(), history["deposit"].tolist()
+        (['2026-06-10', '2026-06-11'], [0.8, 0.7])
+        """
+        if snapshot is not None:
+            return books.read_price_snapshot(self._price_file_of(snapshot))
+        records = [{"path": p, **books.read_price_record(p)} for p in self._price_files()]
+        chosen, game = snap.select(
+            records, game, since, until, where=str(self), on="as_of", columns=books.PRICE_CHOSEN
+        )
+        frames = [books.read_price_snapshot(path) for path in chosen["path"]]
+        return books.stack_books(frames, chosen, game)
+
     # --- internals ----------------------------------------------------------------------
+
+    def _price_files(self, game: str | None = None) -> list[Path]:
+        """The price files, sorted; of ``game``'s folder only when given (its records name
+        their game, so a caller keeps checking it)."""
+        if not self.path.is_dir():
+            return []
+        glob = _PRICE_GLOB if game is None else f"{books.PRICES_DIR}/game={game}/date=*/*.parquet"
+        return sorted(self.path.glob(glob))
+
+    def _price_file_of(self, snapshot: str) -> Path:
+        pattern = f"{books.PRICES_DIR}/game=*/date=*/{snapshot}.parquet"
+        found = list(self.path.glob(pattern)) if snapshot else []
+        if len(found) != 1:
+            raise LookupError(
+                f"{self} has no price snapshot {snapshot!r}: store.price_snapshots() lists the ids"
+            )
+        return found[0]
 
     def _files(self) -> list[Path]:
         return sorted(self.path.glob(_GLOB)) if self.path.is_dir() else []
@@ -291,20 +478,4 @@ class SnapshotStore:
         Each footer is read once; without ``game``, the store must hold one game only.
         """
         records = [{"path": path, **snap.read_record(path)} for path in self._files()]
-        if game is None:
-            games = {r["game"] for r in records}
-            if len(games) > 1:
-                raise LookupError(
-                    f"{self} holds snapshots of games {sorted(games)}: pass game= to load a history"
-                )
-            game = games.pop() if games else None
-        game = None if game is None else str(game)
-        rows = [
-            {**r, "taken_at": pd.Timestamp(r["taken_at"])} for r in records if r["game"] == game
-        ]
-        chosen = pd.DataFrame(rows, columns=["path", "id", "taken_at", "items"])
-        if since is not None:
-            chosen = chosen[chosen["taken_at"] >= snap.as_utc(since)]
-        if until is not None:
-            chosen = chosen[chosen["taken_at"] <= snap.as_utc(until)]
-        return chosen.sort_values(["taken_at", "id"], ignore_index=True), game
+        return snap.select(records, game, since, until, where=str(self))

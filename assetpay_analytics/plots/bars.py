@@ -50,7 +50,7 @@ def payout_by_type(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = new_axes(ax)
     table = analysis.by_group(df, "type")
     table = table[table["items"] > 0]
-    table.index = table.index.fillna("(no type)")
+    table.index = pd.Index(table.index.astype(object)).fillna("(no type)")
     return _group_bars(ax, table, "AssetPay payout by item type", "item type (n = priced items)")
 
 

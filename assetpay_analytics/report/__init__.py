@@ -1,7 +1,8 @@
 """The report wing: the pricing-review document (public as ``apa.report``).
 
 - ``document``: ``write_report`` (HTML, charts as PNG/SVG, a PDF page per chart, CSV tables);
-- ``html``: the self-contained page and the definitions it prints.
+- ``html``: the self-contained page and the definitions it prints;
+- ``book``: the "Price book" section (spread, coverage, offers that differ from the book).
 
 A pure function of frames: it may import the ground floor, ``frame``, ``analysis`` and
 ``plots``; never ``fetch``, ``endpoints`` or the client.

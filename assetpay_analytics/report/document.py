@@ -12,7 +12,9 @@
 Per-exterior tables have a "No exterior" row so they add up to the headline; a frame
 without exteriors (Rust; stickers and cases only) is reviewed by item type and price
 band. Given the previous snapshot (``previous=``) and a payout trend (``trend=``, e.g.
-``store.payout_trend()``), a drift section compares them.
+``store.payout_trend()``), a drift section compares them; given AssetPay's price book
+(``prices=``, ``client.prices()``), a "Price book" section (``book``) shows its spread,
+its coverage of the inventory and the offers that differ from it.
 
 A pure function of frames: the command line (``report --out DIR``) fetches, reads the
 history store and calls it.
@@ -33,7 +35,11 @@ from matplotlib.ticker import PercentFormatter
 
 from .. import analysis, plots
 from ..analysis.formats import formatted, labelled, value_text
+from ..frame.cells import csv_safe
+from ..frame.records import records_frame
+from ..frame.schema import ERROR_COLUMNS
 from ..plots.review import footer, has_exteriors
+from .book import book_figures, book_tables
 from .html import DEFINITIONS, page
 
 __all__ = ["DEFINITIONS", "ReportFiles", "write_report"]
@@ -61,6 +67,7 @@ def write_report(
     source: str = "AssetPay Merchant API",
     previous: pd.DataFrame | None = None,
     trend: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,
 ) -> ReportFiles:
     """Write the pricing-review document of ``df`` into the folder ``out``.
 
@@ -80,6 +87,10 @@ def write_report(
     trend : DataFrame, optional
         ``analysis.payout_trend`` / ``store.payout_trend`` output, charted in the
         drift section.
+    prices : DataFrame, optional
+        AssetPay's price book of the same game (``client.prices``): adds the "Price
+        book" section (spread by exterior and by price band, coverage, the offers that
+        differ from the book) and its charts.
 
     Returns
     -------
@@ -101,16 +112,19 @@ def write_report(
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     tables = _tables(df, labels or {}, previous)
     figures = _figures(df, source, previous, trend)
+    if prices is not None:
+        tables |= book_tables(df, prices, labels or {})
+        figures |= {name: _with_footer(figure, df, source)
+                    for name, figure in book_figures(prices).items()}  # fmt: skip
     files = ReportFiles(html=folder / "report.html", pdf=folder / "charts" / "report.pdf")
     files.tables = [
         _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
     ]
     images = _save_charts(figures, folder / "charts", files)
     sections = {name: _shown(table) for name, table in tables.items()}
-    files.html.write_text(
-        page(df, sections, images, footer=footer(df, source), drift=previous is not None),
-        encoding="utf-8",
-    )
+    drift, book = previous is not None, prices is not None
+    html = page(df, sections, images, footer=footer(df, source), drift=drift, book=book)
+    files.html.write_text(html, encoding="utf-8")
     return files
 
 
@@ -125,7 +139,7 @@ def _tables(
         tables["by_exterior"] = analysis.by_exterior(df)[[*_COLUMNS, "mean_wear"]]
     else:
         tables["by_type"] = analysis.by_group(df, "type")[_COLUMNS]
-    errors = df.assetpay.errors
+    errors = records_frame(df.attrs.get("errors"), ERROR_COLUMNS)  # no accessor needed
     if len(errors):
         shown = errors[["steam_id", "key", "status", "request_id", "message"]].copy()
         shown.insert(0, "account", labelled(errors["steam_id"], labels))
@@ -194,7 +208,7 @@ def _save_charts(figures: Mapping[str, Figure], folder: Path, files: ReportFiles
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
-    table.to_csv(path)
+    csv_safe(table).to_csv(path)  # names come from the API: no cell may run as a formula
     return path
 
 

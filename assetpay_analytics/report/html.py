@@ -32,6 +32,15 @@ DEFINITIONS: Mapping[str, str] = {
     "like-for-like": "per exterior, the payout ratio of the kept items priced on both "
     "dates, so a change is the offer moving, not the inventory's mix",
     "pt": "percentage points: 82.0% -> 80.5% is -1.5 pt",
+    "units": "copies: a stacked Rust row is one item and amount units, worth its unit "
+    "price × amount (as /secure/sell prices each unit)",
+    "deposit": "what AssetPay's price book (/secure/prices) pays for an item",
+    "standard withdraw": "the book's fee-inclusive price to buy the item from AssetPay "
+    "(standard delivery)",
+    "deposit ratio": "Σ deposit / Σ standard withdraw over the accepted book entries that "
+    "have both prices (value-weighted); the median ratio is the entries' own median",
+    "offer minus deposit": "an inventory offer less the book's deposit for the same item "
+    "(and Doppler phase); /secure/sell says its prices must match the latest book",
 }
 
 _TITLES = {
@@ -43,6 +52,10 @@ _TITLES = {
     "drift_summary": "Since the previous snapshot",
     "drift_by_exterior": "Since the previous snapshot, by exterior (like-for-like)",
     "drift_by_account": "Since the previous snapshot, by account",
+    "book_coverage": "Price book: coverage",
+    "book_by_exterior": "Price book: deposit against withdraw, by exterior",
+    "book_by_band": "Price book: deposit against withdraw, by withdraw price band",
+    "book_off_book": "Price book: offers that differ from the book",
 }
 
 _STYLE = """
@@ -66,6 +79,7 @@ def page(
     *,
     footer: str,
     drift: bool,
+    book: bool = False,
 ) -> str:
     """The whole HTML document."""
     body = [
@@ -83,12 +97,25 @@ def page(
     if drift:
         for name in ("drift_summary", "drift_by_exterior", "drift_by_account"):
             body += [f"<h2>{_TITLES[name]}</h2>", sections[name]]
+    if book:
+        body += _book(sections)
     body += ["<h2>Definitions</h2>", _definitions()]
     return (
         "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<title>AssetPay pricing review</title>"
         f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
+
+
+def _book(sections: Mapping[str, str]) -> list[str]:
+    """The price book's tables (their charts are among the document's charts)."""
+    shown = []
+    for name in ("book_coverage", "book_by_exterior", "book_by_band", "book_off_book"):
+        if name in sections:
+            shown += [f"<h2>{_TITLES[name]}</h2>", sections[name]]
+    if "book_off_book" in sections and "<td>" not in sections["book_off_book"]:
+        shown[-1] = "<p>Every offer is the book's deposit.</p>"
+    return shown
 
 
 def _fetched(df: pd.DataFrame) -> str:

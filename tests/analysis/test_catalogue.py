@@ -105,10 +105,12 @@ def test_the_spread_per_row_by_hand(book):
 def test_the_spread_by_group_takes_accepted_entries_with_both_prices(book):
     table = catalogue_spread(book, by="exterior")
     # Field-Tested: the Redline only; Factory New: the Doppler's floor (not its phases);
-    # Battle-Scarred: only the refused Sand Dune; Well-Worn: Asiimov has no withdraw
-    assert table.index.astype(str).tolist() == ["Factory New", "Field-Tested"]
-    assert table["entries"].tolist() == [1, 1]
+    # Battle-Scarred: only the refused Sand Dune; Well-Worn: Asiimov has no withdraw;
+    # the Kilowatt Case has no exterior: its own row, so the groups add up to the book
+    assert table.index.astype(str).tolist() == ["Factory New", "Field-Tested", "No exterior"]
+    assert table["entries"].tolist() == [1, 1, 1]
     assert table.loc["Factory New", "deposit_ratio"] == pytest.approx(900 / 1200)
+    assert table.loc["No exterior", "deposit_ratio"] == pytest.approx(0.45 / 0.60)
     band = pd.cut(book["withdraw_standard"].astype(float), [0, 1, 100, 10_000],
                   labels=["< $1", "$1-100", "$100+"])  # fmt: skip
     by_band = catalogue_spread(book, by=band)

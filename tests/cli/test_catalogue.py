@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assetpay_analytics.cli.main import main
-from assetpay_analytics.cli.source import csv_safe
+from assetpay_analytics.frame.cells import csv_safe
 
 
 def test_prices_writes_the_book_that_the_sandbox_serves(box, tmp_path, capsys):

@@ -202,3 +202,19 @@ def test_bad_arguments_are_refused_before_any_request(sandbox):
         with pytest.raises(apa.InvalidRequest):
             client.prices(**kwargs)
     assert price_requests(sandbox) == []
+
+
+def test_stale_if_error_serves_the_stored_book_when_the_upstream_is_down(cache_path):
+    fast = apa.RetryPolicy(attempts=2, backoff=0.01, backoff_max=0.02)
+    with apa.sandbox.serve() as box:
+        expected = client_for(box, cache=cache_path, retry=fast).prices()
+        base_url, key = box.url, box.api_key
+    # the sandbox is gone: connection refused, as a dead upstream; refresh asks anyway
+    plain = apa.AssetPayClient(api_key=key, base_url=base_url, cache=cache_path, retry=fast)
+    with pytest.raises(apa.ServiceUnavailable):
+        plain.prices(refresh=True)
+    tolerant = apa.AssetPayClient(api_key=key, base_url=base_url, cache=cache_path, retry=fast,
+                                  stale_if_error=timedelta(hours=1))  # fmt: skip
+    got = tolerant.prices(refresh=True)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs["request_id"] == expected.attrs["request_id"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import requests
 
 from assetpay_analytics.sandbox import serve
 from tests.sandbox.calls import check, prices
@@ -88,3 +89,29 @@ def test_the_schemas_refuse_what_the_openapi_refuses(sandbox):
     url = sandbox.accounts["alice"].trade_url
     bodies = ({"tradeUrl": url}, {"tradeurl": url, "extra": 1}, {}, {"tradeurl": url + "&x=1"})
     assert not any(request.is_valid(body) for body in bodies)
+
+
+def test_answers_to_the_requests_the_official_sdk_sends(sandbox):
+    """As ``market.prices()`` and ``clients.checkTradeUrl(url)`` ask (SDK 0.1.0 source).
+
+    The SDK cannot run here: it is not on the npm registry and needs Node >= 22.19. It
+    does no runtime validation either: its ``http.send`` unwraps a ``success: true``
+    envelope and returns ``data`` typed by ``src/types/api.ts`` (the OpenAPI shapes), so
+    these requests, answered in those shapes, are what it would parse. ``prices()``
+    sends no ``game``; ``checkTradeUrl(url)`` sends ``{tradeurl}`` alone (its
+    ``forceRefresh: undefined`` is dropped by ``JSON.stringify``).
+    """
+    import uuid
+
+    request_id = str(uuid.uuid4())
+    book = prices(sandbox)  # no query: the CS2 book
+    schema("prices_cs2").validate(book.json())
+    url = sandbox.accounts["escrow"].trade_url
+    headers = {"api-key": sandbox.api_key, "x-request-id": request_id}
+    checked = requests.post(f"{sandbox.url}/secure/check-tradeurl", json={"tradeurl": url},
+                            headers=headers, timeout=10)  # fmt: skip
+    assert checked.status_code == 200 and checked.headers["x-request-id"] == request_id
+    body = checked.json()
+    schema("check_tradeurl").validate(body)
+    assert body["success"] is True and body["data"]["reason"] == {"escrowDays": 7,
+                                                                   "probation": False}  # fmt: skip
