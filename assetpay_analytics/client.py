@@ -162,6 +162,7 @@ class AssetPayClient(_cache.CacheAdmin):
         self._budgets = BudgetBook(
             budget_path(self._location), self.key_fingerprint, verified=self.verified,
             limits={INVENTORY.family.name: self.requests_per_minute},
+            max_pause=self.retry.retry_after_max,
         )  # fmt: skip
         # opened now, not at the first request: a budget file that cannot be used is said
         # where the client is made (the other families' are opened on first use)

@@ -512,6 +512,28 @@ def test_non_json_502_maps_by_status():
         assert info.value.status == 502 and len(hits) == 3
 
 
+def test_an_answer_without_an_envelope_takes_its_request_id_from_the_header():
+    """On main a proxy's HTML 502 gave request_id None although x-request-id named it."""
+    headers = {"x-request-id": "7f0c2b1e-5d2a-4c53-9a43-1b2f3e4d5c6b"}
+    page = b"<html>Bad gateway</html>"
+    with (
+        raw_server(502, page, headers) as (server, _),
+        pytest.raises(apa.ServiceUnavailable) as info,
+    ):
+        local_client(server).inventory(URL)
+    assert info.value.request_id == headers["x-request-id"]
+
+
+def test_the_sandbox_html_502_names_the_clients_request_id():
+    with apa.sandbox.serve(faults=apa.sandbox.Faults(html_rate=1.0, seed=3)) as box:
+        client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None,
+                                    retry=apa.RetryPolicy(attempts=1))  # fmt: skip
+        with pytest.raises(apa.ServiceUnavailable) as info:
+            client.inventory(box.trade_urls[0])
+        sent = [r.client_request_id for r in box.requests]
+    assert info.value.request_id is not None and info.value.request_id in sent
+
+
 def test_redirect_is_not_followed():
     with raw_server(302, b"", {"Location": "http://127.0.0.1:9/steal"}) as (server, hits):
         with pytest.raises(apa.AssetPayError, match="redirect"):

@@ -84,7 +84,9 @@ WING_PUBLIC = {
         "payout_vs_market", "pricing_review", "save_figure", "to_image",
     ],
     "report": ["DEFINITIONS", "ReportFiles", "write_report"],
-    "history": ["BYTES_PER_ROW", "SNAPSHOT_COLUMNS", "TREND_GROUPS", "SnapshotStore"],
+    "history": [
+        "BYTES_PER_ROW", "SNAPSHOT_COLUMNS", "TREND_GROUPS", "SnapshotStore", "SnapshotWarning",
+    ],
     "sandbox": [
         "DIALECTS", "IDLE_TIMEOUT", "LABELS", "LOG_LIMIT", "MALFORMED_KINDS",
         "SANDBOX_API_KEY", "Account", "Faults", "RequestRecord", "Sandbox", "run", "serve",

@@ -3,12 +3,17 @@
 The options (``add_document_args``), the account labels (the sandbox's names, then a
 ``--labels`` CSV), the history for the drift section (``--store``: the latest snapshot
 of the game and the payout trend, from ``--since``), and ``report.write_report``.
+
+A store holding foreign or damaged files still gives its drift section from the good
+snapshots: each skipped file is one ``warning: ...`` line on stderr. A store that cannot
+be read at all is one ``error: ...`` line naming it, and status 1 (no document).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import TYPE_CHECKING
 
 from . import checks
@@ -52,7 +57,10 @@ def write_document(
     from ..report import write_report
 
     labels = labels_of(args)
-    previous, trend = _history(args, df)
+    history = _history(args, df)
+    if history is None:
+        return 1
+    previous, trend = history
     try:
         files = write_report(df, args.out, labels=labels, source=source_of(args),
                              previous=previous, trend=trend, prices=book)  # fmt: skip
@@ -65,10 +73,35 @@ def write_document(
     return 0
 
 
-def _history(args: argparse.Namespace, df: pd.DataFrame) -> tuple[pd.DataFrame | None, ...]:
-    """The store's latest snapshot of the game and its payout trend, or (None, None)."""
+def _history(
+    args: argparse.Namespace, df: pd.DataFrame
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None] | None:
+    """The store's latest snapshot of the game and its payout trend, (None, None) without
+    a store or a snapshot, or None (said in one ``error:`` line) when it cannot be read."""
     if args.store is None:
         return None, None
+    from ..history import SnapshotWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SnapshotWarning)
+        try:
+            found = _read_history(args, df)
+        except (OSError, ValueError, LookupError) as err:
+            print(f"error: cannot read the history store {args.store}: {checks.one_line(err)}",
+                  file=sys.stderr)  # fmt: skip
+            found = None
+    for warning in caught:  # each skipped file on one line; any other warning as it was
+        if issubclass(warning.category, SnapshotWarning):
+            print(f"warning: {checks.one_line(warning.message)}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)  # fmt: skip
+    return found
+
+
+def _read_history(
+    args: argparse.Namespace, df: pd.DataFrame
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     from ..history import SnapshotStore
 
     store, game = SnapshotStore(args.store), str(df.attrs.get("game"))

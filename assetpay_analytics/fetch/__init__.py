@@ -12,7 +12,8 @@ Everything between an endpoint's query and its pages, for an endpoint handed to 
 - ``session``: requests-cache first, the rate budgets after, the endpoints served
   (``Routes``), JSON rows; ``keys``: the cache key, one-way fingerprints only;
 - ``retry``: ``RetryPolicy``, ``Retry-After``, deadlines; ``budget``: a merchant's rate
-  budget per (api key, rate family), paced and shared by processes;
+  budget per (api key, rate family), paced and shared by processes, bounded against
+  hostile input; ``budget_file``: its sqlite file (where, opening, repair);
 - ``cache``: where the cache lives, its health, its administration; ``offline``: answers
   from the cache alone; ``hits``: a batch's cache hits in bulk;
 - ``fanout``: many inputs on a thread pool (progress, an outage budget, Ctrl-C);

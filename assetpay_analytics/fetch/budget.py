@@ -20,6 +20,27 @@ in any window. A 429 pauses the family's budget: its ``Retry-After`` moves every
 thread's and process's next slot past the pause. Repeated 429s while this process sends
 well below its limit log one line suggesting ``verified=False``.
 
+What the budget trusts, and what it does not:
+
+- **Its clock is monotonic** (``time.monotonic``: one clock for every process on the
+  machine, never stepped back by NTP or a user), so a wall clock set back can neither
+  shorten a pause nor break the pace.
+- **Pauses are bounded**: a pause never exceeds ``max_pause`` (the client's
+  ``RetryPolicy.retry_after_max``), whatever ``Retry-After`` said (``inf``, a day).
+- **Rows are checked on read**: a value that is not a finite number (text, NULL,
+  ``1e308``), a pause beyond ``max_pause`` or a slot two windows ahead (another
+  process's bug, an older version's wall-clock row, a row from before a reboot) is
+  repaired, with one ``RateBudgetWarning`` per budget.
+- **A request never waits past its call's deadline**: under ``waiting(deadline=...)``
+  (the reader sets it for each call), a slot further away than the deadline is not
+  reserved and ``RateLimited`` is raised with the wait (``limit="budget"``).
+- **Ctrl-C reaches the waiters**: under ``waiting(cancel=...)`` a request waits on the
+  batch's cancel event, so setting it wakes every waiting thread at once, and a woken
+  request raises ``Cancelled`` instead of being sent.
+- **The file is the budget's own**: a file another process keeps locked (past
+  ``BUSY_PATIENCE``) or a foreign ``budget`` table makes the budget per-process, with one
+  warning naming the file, never a cache error.
+
 Why by hand rather than pyrate-limiter's ``SQLiteBucket`` (measured on this 2-core
 machine, 32 threads sharing one file-backed budget of 9,783 a minute for 10 s): its
 blocking waiters poll the shared log, all waking at the same slot and querying the file
@@ -36,31 +57,48 @@ import math
 import sqlite3
 import threading
 import time
-import warnings
 import weakref
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..constants import RATE_FAMILIES
-from .cache import CacheLocation, CacheWarning, default_cache_path
+from ..errors import RateLimited
+from .budget_file import (
+    BUDGET_FILE,
+    DAMAGED,
+    READ,
+    WRITE,
+    RateBudgetWarning,
+    budget_path,
+    connect,
+    open_database,
+    unusable,
+    warn,
+)
+from .retry import Cancelled
 
 __all__ = [
     "BUDGET_FILE",
+    "MAX_PAUSE",
     "BudgetBook",
     "BudgetState",
     "Pace",
     "RateBudget",
+    "RateBudgetWarning",
     "RateFamily",
+    "Waiting",
     "budget_path",
     "shared_budget",
+    "waiting",
 ]
 
 logger = logging.getLogger("assetpay_analytics")
 
-#: The budget's file, beside the cache file (or in the default cache directory).
-BUDGET_FILE = "rate-budget.sqlite"
 #: Share of the limit left unused, for clock skew and latency jitter between our slots
 #: and the server's window.
 RATE_MARGIN = 0.02
@@ -74,16 +112,52 @@ REPEATED_429 = 3
 WELL_BELOW = 0.5
 #: The window the 429s are counted in, and the inventory family's.
 _MINUTE = 60.0
-#: Seconds opening the budget file waits for another process holding it.
-OPEN_PATIENCE = 30.0
+#: The longest a 429 pauses a budget (``RetryPolicy.retry_after_max``'s default).
+MAX_PAUSE = 60.0
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS budget (
-    name TEXT PRIMARY KEY, next_slot REAL NOT NULL, paused_until REAL NOT NULL,
-    updated REAL NOT NULL)"""
-_READ = "SELECT next_slot, paused_until, updated FROM budget WHERE name = ?"
-_WRITE = "INSERT OR REPLACE INTO budget VALUES (?, ?, ?, ?)"
-#: sqlite's names for a file that is not a sound database.
-_DAMAGED = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a request waiting for its slot respects: its call's deadline and cancel event.
+
+    ``deadline`` is a ``time.monotonic()`` time; None: no deadline, no cancel.
+    """
+
+    deadline: float | None = None
+    cancel: threading.Event | None = None
+
+    def longest_wait(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+
+_WAITING: ContextVar[Waiting | None] = ContextVar("assetpay_budget_waiting", default=None)
+
+
+@contextmanager
+def waiting(*, deadline: float | None, cancel: threading.Event | None) -> Iterator[None]:
+    """Within the block, this thread's requests wait for a slot no longer than ``deadline``
+    (a ``time.monotonic()`` time) and stop waiting once ``cancel`` is set.
+
+    Set by the reader around each call: the budget is reached through requests and
+    requests-cache, which carry no such argument to the session's ``send``.
+
+    Examples
+    --------
+    >>> budget = RateBudget(None, "doc", 1, window=3600)  # one request an hour
+    >>> first = budget.acquire()
+    >>> try:
+    ...     with waiting(deadline=time.monotonic() + 1.0, cancel=None):
+    ...         budget.acquire()
+    ... except RateLimited as err:
+    ...     print(err.key, err.limit, round(err.retry_after))
+    RATE_BUDGET budget 3600
+    """
+    token = _WAITING.set(Waiting(deadline, cancel))
+    try:
+        yield
+    finally:
+        _WAITING.reset(token)
 
 
 @dataclass(frozen=True)
@@ -122,7 +196,7 @@ class BudgetState:
 
 
 #: One change of the shared row: (now, state) -> (new state, what the caller gets back).
-_Step = Callable[[float, BudgetState], tuple[BudgetState, float]]
+_Step = Callable[[float, BudgetState], tuple[BudgetState, Any]]
 
 
 @dataclass(frozen=True)
@@ -178,8 +252,12 @@ class RateBudget:
         The merchant's limit per ``window``; the budget paces below it (``Pace.for_limit``).
     window : float
         The limit's window in seconds (default 60: a limit per minute).
+    max_pause : float
+        The longest a 429 pauses the budget (default ``MAX_PAUSE``, 60 s), and the
+        longest pause a row from another process is believed to hold.
     clock, sleep : callable
-        Wall-clock seconds (shared by processes) and how to wait; tests pass fakes.
+        Seconds on a clock every process on the machine shares (default
+        ``time.monotonic``) and how to wait; tests pass fakes.
 
     Examples
     --------
@@ -200,13 +278,16 @@ class RateBudget:
         limit: int,
         *,
         window: float = _MINUTE,
-        clock: Callable[[], float] = time.time,
+        max_pause: float = MAX_PAUSE,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.name, self.pace = name, Pace.for_limit(limit, window=window)
+        self.max_pause = max_pause
         self._clock, self._sleep = clock, sleep
+        self._repaired = False  # one warning per budget for the rows it had to repair
         self._lock = threading.Lock()  # one connection, shared by this process's threads
-        self.path, self._conn = _connect(path)
+        self.path, self._conn = connect(path)
         self._log_lock = threading.Lock()  # this process's last minute of sends and 429s
         self._sent: deque[float] = deque()
         self._refused: deque[float] = deque()
@@ -217,16 +298,39 @@ class RateBudget:
         return f"RateBudget({self.pace.limit} per {self.pace.window:g} s, {self.name}, {where})"
 
     def acquire(self) -> float:
-        """Wait for this request's slot and return it (clock seconds)."""
+        """Wait for this request's slot and return it (clock seconds).
+
+        Raises
+        ------
+        RateLimited
+            Under ``waiting(deadline=...)``, when the next free slot is further away
+            than the deadline (nothing is reserved): ``retry_after`` is the wait.
+        Cancelled
+            Under ``waiting(cancel=...)``, when the event is set while waiting.
+        """
+        waits = _WAITING.get() or Waiting()
         while True:
-            slot = self._reserve()
-            wait = slot - self._clock()
-            if wait <= 0 or self._wait(wait, slot):
+            slot, wait = self._reserve(waits.longest_wait())
+            if slot is None:
+                raise self._too_far(wait)
+            if wait <= 0 or self._wait(wait, slot, waits.cancel):
                 self._note(self._sent, slot, self.pace.window)
-                return slot
+                return float(slot)
+
+    def _too_far(self, wait: float) -> RateLimited:
+        return RateLimited(
+            f"the {self.name} rate budget's next free slot is {wait:.0f} s away, past this "
+            "call's deadline (RetryPolicy.deadline): not sent. Wait, or raise "
+            "requests_per_minute= if AssetPay gave you more.",
+            retry_after=wait, limit="budget", key="RATE_BUDGET",
+        )  # fmt: skip
 
     def pause(self, seconds: float) -> None:
-        """Hold every request on this budget, in every process, for ``seconds``."""
+        """Hold every request on this budget, in every process, for ``seconds``.
+
+        At most ``max_pause`` (a ``nan`` or negative pause is none).
+        """
+        seconds = min(seconds, self.max_pause) if seconds > 0 else 0.0
 
         def step(now: float, state: BudgetState) -> tuple[BudgetState, float]:
             until = max(state.paused_until, now + seconds)
@@ -262,21 +366,35 @@ class RateBudget:
         with self._lock:
             self._conn.close()
 
-    def _reserve(self) -> float:
-        def step(now: float, state: BudgetState) -> tuple[BudgetState, float]:
+    def _reserve(self, longest: float | None) -> tuple[float | None, float]:
+        """(the slot reserved, its wait); (None, the wait) when it is beyond ``longest``."""
+
+        def step(now: float, state: BudgetState) -> tuple[BudgetState, tuple[float | None, float]]:
             start = max(now, state.paused_until)
             slot = max(start, state.next_slot - self.pace.tolerance)
+            if longest is not None and slot - now > longest:
+                return state, (None, slot - now)  # nothing reserved: the call will not wait
             next_slot = max(slot, state.next_slot) + self.pace.interval
-            return BudgetState(next_slot, state.paused_until), slot
+            return BudgetState(next_slot, state.paused_until), (slot, slot - now)
 
-        return self._update(step)[1]
+        reserved: tuple[float | None, float] = self._update(step)[1]
+        return reserved
 
-    def _wait(self, seconds: float, slot: float) -> bool:
-        """Sleep until ``slot``; False if a pause began meanwhile (the slot is void)."""
-        self._sleep(seconds)
+    def _wait(self, seconds: float, slot: float, cancel: threading.Event | None) -> bool:
+        """Sleep until ``slot``; False if a pause began meanwhile (the slot is void).
+
+        With ``cancel``, the wait ends as soon as it is set, and ``Cancelled`` is raised:
+        a request woken by Ctrl-C is never sent.
+        """
+        if cancel is None:
+            self._sleep(seconds)
+        elif cancel.wait(seconds):
+            raise Cancelled()
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
         return self.state().paused_until <= slot
 
-    def _update(self, step: _Step, *, write: bool = True) -> tuple[BudgetState, float]:
+    def _update(self, step: _Step, *, write: bool = True) -> tuple[BudgetState, Any]:
         """``step(now, state) -> (new state, result)`` on the shared row, atomically.
 
         A budget file found damaged is made anew, once per call (its content is only a
@@ -286,29 +404,61 @@ class RateBudget:
             try:
                 return self._transaction(step, write)
             except sqlite3.DatabaseError as exc:
-                if self.path is None or getattr(exc, "sqlite_errorname", "") not in _DAMAGED:
+                if self.path is None:
                     raise
                 self._conn.close()
-                self.path, self._conn = _connect(self.path, damaged=exc)
+                if getattr(exc, "sqlite_errorname", "") in DAMAGED:
+                    self.path, self._conn = connect(self.path, damaged=exc)
+                else:  # locked past BUSY_PATIENCE, or a foreign ``budget`` table
+                    warn(unusable(self.path, exc))
+                    self.path, self._conn = None, open_database(":memory:")
                 return self._transaction(step, write)
 
-    def _transaction(self, step: _Step, write: bool) -> tuple[BudgetState, float]:
+    def _transaction(self, step: _Step, write: bool) -> tuple[BudgetState, Any]:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             now = self._clock()
-            row = conn.execute(_READ, (self.name,)).fetchone()
-            # a row from the future means the wall clock went back: start afresh
-            fresh = row is None or row[2] > now
-            state, result = step(now, BudgetState(now, 0.0) if fresh else BudgetState(*row[:2]))
+            row = conn.execute(READ, (self.name,)).fetchone()
+            state, result = step(now, self._checked(row, now))
             if write:
-                conn.execute(_WRITE, (self.name, state.next_slot, state.paused_until, now))
+                conn.execute(WRITE, (self.name, state.next_slot, state.paused_until, now))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return state, result
+
+    def _checked(self, row: Any, now: float) -> BudgetState:
+        """The row as a state, repaired when it cannot be believed (one warning per budget).
+
+        Text, NULL or non-finite values start the schedule afresh; a pause longer than
+        ``max_pause`` is cut to it; a next slot more than two windows past the pause is
+        dropped (no sane schedule reaches that far: it holds a window's slots at most).
+        """
+        if row is None:
+            return BudgetState(now, 0.0)
+        next_slot, paused_until = row[0], row[1]
+        if not (_finite(next_slot) and _finite(paused_until)):
+            return self._repair(BudgetState(now, 0.0), "values that are not finite numbers")
+        state = BudgetState(float(next_slot), float(paused_until))
+        if state.paused_until > now + self.max_pause + 1e-6:
+            state = self._repair(BudgetState(state.next_slot, now + self.max_pause),
+                                 f"a pause beyond max_pause ({self.max_pause:g} s)")  # fmt: skip
+        # two windows: a full window of reserved slots, and the interval after the last
+        horizon = max(now, state.paused_until) + 2 * self.pace.window + self.pace.interval
+        if state.next_slot > horizon + 1e-6:
+            state = self._repair(BudgetState(max(now, state.paused_until), state.paused_until),
+                                 "a slot more than two windows ahead")  # fmt: skip
+        return state
+
+    def _repair(self, state: BudgetState, what: str) -> BudgetState:
+        if not self._repaired:
+            self._repaired = True
+            where = self.path or "this process"
+            warn(f"The rate budget {self.name} in {where} held {what}; it was repaired.")
+        return state
 
     def _note(self, times: deque[float], when: float, window: float) -> None:
         with self._log_lock:
@@ -317,116 +467,38 @@ class RateBudget:
                 times.popleft()
 
 
-def budget_path(cache: CacheLocation | None) -> Path:
-    """Beside the cache file; in the default cache directory when there is no writable one.
-
-    A read-only cache (served from a private copy) or one in memory shares the
-    default directory's budget, as does ``cache=None``: the budget belongs to the
-    merchant, not to a cache.
-    """
-    if cache is None or cache.read_only or cache.open_path is None:
-        return default_cache_path().with_name(BUDGET_FILE)
-    return cache.path.with_name(BUDGET_FILE)
+def _finite(value: Any) -> bool:
+    """A number sqlite gave back that a schedule can hold (not text, NULL, a bool, inf)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _connect(
-    path: Path | None, *, damaged: sqlite3.Error | None = None
-) -> tuple[Path | None, sqlite3.Connection]:
-    """The budget's database: ``path``, or memory (with a warning) if it cannot be used.
-
-    A file that is not a sound database is replaced (with its ``-wal`` and ``-shm``),
-    with a warning: it only held a schedule, which starts afresh.
-    """
-    if path is None:
-        return None, _open(":memory:")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if damaged is None:
-            damaged = _damage(path)
-        if damaged is not None:
-            _warn(f"The rate budget file {path} was damaged ({damaged}); it is made anew.")
-            for end in ("", "-wal", "-shm"):
-                path.with_name(path.name + end).unlink(missing_ok=True)
-        return path, _open(str(path))
-    except (OSError, sqlite3.Error) as exc:
-        _warn(
-            f"The rate budget file {path} cannot be used ({exc}); the budget is kept in "
-            "this process only, so other processes using this api key are not counted."
-        )
-        return None, _open(":memory:")
-
-
-def _damage(path: Path) -> sqlite3.Error | None:
-    """The error that shows ``path`` is not a sound database, else None (it opens)."""
-    try:
-        _open(str(path)).close()
-    except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
-            return exc
-        raise
-    return None
-
-
-def _warn(message: str) -> None:
-    # _warn, _connect, RateBudget, shared_budget, BudgetBook.budget, the client, its caller
-    warnings.warn(message, CacheWarning, stacklevel=7)
-
-
-def _open(database: str) -> sqlite3.Connection:
-    # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT)
-    conn = sqlite3.connect(database, timeout=60.0, isolation_level=None, check_same_thread=False)
-    try:
-        _patiently(lambda: _prepare(conn))
-    except sqlite3.Error:
-        conn.close()
-        raise
-    return conn
-
-
-def _prepare(conn: sqlite3.Connection) -> None:
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-    conn.execute("PRAGMA synchronous=NORMAL")  # a lost slot after a power cut is harmless
-    conn.execute(_SCHEMA)
-
-
-def _patiently(step: Callable[[], None]) -> None:
-    """Run ``step``, again while another connection holds the file, up to ``OPEN_PATIENCE``.
-
-    sqlite's busy timeout does not cover every step of opening: a process that opens the
-    file while another is creating it (or switching it to WAL) gets "database is locked"
-    at once. Found by two processes starting together (``tests/fetch/test_budget.py``).
-    """
-    deadline = time.monotonic() + OPEN_PATIENCE
-    while True:
-        try:
-            return step()
-        except sqlite3.OperationalError as exc:
-            busy = getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
-            if not busy or time.monotonic() > deadline:
-                raise
-        time.sleep(0.02)
-
-
-_SHARED: weakref.WeakValueDictionary[tuple[str, str, int, float], RateBudget] = (
+_SHARED: weakref.WeakValueDictionary[tuple[str, str, int, float, float], RateBudget] = (
     weakref.WeakValueDictionary()
 )
 _SHARED_LOCK = threading.Lock()
 
 
 def shared_budget(
-    path: Path | None, name: str, limit: int, *, window: float = _MINUTE
+    path: Path | None,
+    name: str,
+    limit: int,
+    *,
+    window: float = _MINUTE,
+    max_pause: float = MAX_PAUSE,
 ) -> RateBudget:
-    """The process's budget for this file, row name, limit and window (made on first use).
+    """The process's budget for this file, row name, limit, window and longest pause
+    (made on first use).
 
     Clients in one process share the object (one connection, one 429 count); processes
     share the file's row.
     """
-    key = (str(path) if path else "", name, limit, window)
+    key = (str(path) if path else "", name, limit, window, max_pause)
     with _SHARED_LOCK:
         budget = _SHARED.get(key)
         if budget is None:
-            budget = _SHARED[key] = RateBudget(path, name, limit, window=window)
+            budget = _SHARED[key] = RateBudget(
+                path, name, limit, window=window, max_pause=max_pause
+            )
         return budget
 
 
@@ -444,6 +516,8 @@ class BudgetBook:
     limits : mapping, optional
         Family name -> a limit the merchant was given, overriding the documented one
         (the client's ``requests_per_minute=`` sets the inventory family's).
+    max_pause : float
+        The longest a 429 pauses a budget (the client's ``RetryPolicy.retry_after_max``).
 
     Examples
     --------
@@ -460,8 +534,10 @@ class BudgetBook:
         *,
         verified: bool,
         limits: Mapping[str, int] | None = None,
+        max_pause: float = MAX_PAUSE,
     ) -> None:
         self.path, self.fingerprint, self.verified = path, fingerprint, verified
+        self.max_pause = max_pause
         self._limits = dict(limits or {})
         self._budgets: dict[str, RateBudget] = {}  # holds the shared objects alive
         self._lock = threading.Lock()
@@ -476,6 +552,6 @@ class BudgetBook:
                 limit = self._limits.get(family.name, family.limit(verified=self.verified))
                 name = f"{self.fingerprint}:{family.name}"
                 self._budgets[family.name] = shared_budget(
-                    self.path, name, limit, window=family.window
+                    self.path, name, limit, window=family.window, max_pause=self.max_pause
                 )
             return self._budgets[family.name]

@@ -14,6 +14,7 @@ and never imports the client.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from typing import Any
 import requests
 
 from ..errors import CacheError, InconsistentInventory, ServiceUnavailable
+from .budget import waiting
 from .endpoint import Endpoint, Query
 from .hits import bulk_hits
 from .keys import direct_key
@@ -141,10 +143,13 @@ class PageReader:
             context=query.context,
             body=query.body,
         )
+        # the rate budget, reached through requests, waits no longer than the call may
+        deadline = time.monotonic() + self.retry.deadline
         try:
-            return call_with_retries(
-                lambda seconds: attempt(wall_clock=seconds), self.retry, cancel=cancel
-            )
+            with waiting(deadline=deadline, cancel=cancel):
+                return call_with_retries(
+                    lambda seconds: attempt(wall_clock=seconds), self.retry, cancel=cancel
+                )
         except ServiceUnavailable:
             page = self._stale(where, query)
             if page is None:

@@ -233,18 +233,20 @@ def _outcome(response: requests.Response, endpoint: Endpoint, context: str) -> P
     if page is not None:
         return page
     body = envelope(response)
+    header_id = _header_request_id(response)
     if not isinstance(body, Mapping):
         if status == 200:
             return ServiceUnavailable(
                 f"{context}: the response body is not a JSON envelope (truncated?)",
-                status=status,
-            )
+                status=status, request_id=header_id,
+            )  # fmt: skip
         return error_from_response(
-            status=status, error=None, retry_after=retry_after(response.headers), context=context
-        )
+            status=status, error=None, request_id=header_id,
+            retry_after=retry_after(response.headers), context=context,
+        )  # fmt: skip
     if body.get("success") is True:
         return _success(response, endpoint, body, context)
-    request_id = body.get("requestId")
+    request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else header_id
     error = body.get("error") if isinstance(body.get("error"), Mapping) else None
     return error_from_response(
         status=status,
@@ -253,6 +255,13 @@ def _outcome(response: requests.Response, endpoint: Endpoint, context: str) -> P
         retry_after=retry_after(response.headers),
         context=context,
     )
+
+
+def _header_request_id(response: requests.Response) -> str | None:
+    """The ``x-request-id`` response header (as the official SDK reads it without an
+    envelope: a proxy's HTML 502 still names the request), else None."""
+    value = response.headers.get(REQUEST_ID_HEADER)
+    return value if isinstance(value, str) and 0 < len(value) <= 128 else None
 
 
 def _fast_success(response: requests.Response, endpoint: Endpoint) -> Page | None:

@@ -17,6 +17,7 @@ handed a function that makes one attempt and knows nothing of HTTP or the client
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,7 +28,7 @@ from typing import TypeVar
 
 import tenacity
 
-from ..errors import AssetPayError, InvalidRequest
+from ..errors import AssetPayError, InvalidRequest, RateLimited
 from ..tradeurl import brief
 
 __all__ = ["Cancelled", "RetryPolicy", "call_with_retries", "retry_after"]
@@ -49,8 +50,15 @@ class RetryPolicy:
     backoff_max : float
         Longest backoff in seconds.
     retry_after_max : float
-        Longest ``Retry-After`` the client waits for (default 60 s); a longer one is
-        raised at once as ``RateLimited``/``ServiceUnavailable`` with its ``retry_after``.
+        Longest ``Retry-After`` of a rate limit (``RateLimited``) the client waits for
+        (default 60 s), and the longest a 429 pauses the shared rate budget; a longer
+        one is raised at once with its ``retry_after``.
+    unavailable_wait_max : float
+        Longest ``Retry-After`` of a refusal that is not a rate limit
+        (``ServiceUnavailable``: FLEET_DEGRADED, NO_BOTS_AVAILABLE...) the client waits
+        for (default 5 s, as the official SDK): a longer one is raised at once with its
+        ``retry_after``, so a notebook is not held a minute and a half by an outage
+        (raise it to wait, e.g. for an unattended batch).
     deadline : float
         Seconds one call may take in all, attempts and waits included (default 120);
         no retry starts, and no wait is begun, that would end past it.
@@ -65,14 +73,15 @@ class RetryPolicy:
     --------
     >>> RetryPolicy(attempts=3, backoff=0.1).attempts
     3
-    >>> RetryPolicy().deadline, RetryPolicy().retry_after_max
-    (120.0, 60.0)
+    >>> RetryPolicy().deadline, RetryPolicy().retry_after_max, RetryPolicy().unavailable_wait_max
+    (120.0, 60.0, 5.0)
     """
 
     attempts: int = 5
     backoff: float = 0.5
     backoff_max: float = 30.0
     retry_after_max: float = 60.0
+    unavailable_wait_max: float = 5.0
     deadline: float = 120.0
     attempt_timeout: float = 60.0
     rereads: int = 2
@@ -88,7 +97,8 @@ class RetryPolicy:
             raise InvalidRequest("RetryPolicy.attempts must be at least 1")
         if self.rereads < 0:
             raise InvalidRequest("RetryPolicy.rereads must not be negative")
-        if min(self.backoff, self.backoff_max, self.retry_after_max) < 0:
+        if min(self.backoff, self.backoff_max, self.retry_after_max,
+               self.unavailable_wait_max) < 0:  # fmt: skip
             raise InvalidRequest("RetryPolicy waits must not be negative")
         if min(self.deadline, self.attempt_timeout) <= 0:
             raise InvalidRequest("RetryPolicy.deadline and attempt_timeout must be positive")
@@ -98,26 +108,47 @@ class Cancelled(Exception):
     """The caller cancelled the call (a batch interrupted by Ctrl-C); nothing more is sent."""
 
 
+#: The longest ``Retry-After`` taken as given: anything longer (an infinity, a date years
+#: ahead) reads as this, far above any ``retry_after_max``, so the call is raised at once.
+LONGEST_RETRY_AFTER = 365 * 24 * 3600.0
+
+
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from a ``Retry-After`` header (seconds or an HTTP date), else None.
+
+    What a server sends is not trusted: a number that is not finite and above zero
+    (``inf``) reads as ``LONGEST_RETRY_AFTER``; ``nan``, a negative number, an
+    unparseable date or garbage read as no header (None); a date in the past is 0.
 
     Examples
     --------
     >>> retry_after({"Retry-After": "3"}), retry_after({})
     (3.0, None)
+    >>> retry_after({"Retry-After": "inf"}) == LONGEST_RETRY_AFTER
+    True
+    >>> retry_after({"Retry-After": "nan"}), retry_after({"Retry-After": "-5"})
+    (None, None)
     """
     value = headers.get("Retry-After")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        return _date_seconds(value)
+    if math.isnan(seconds) or seconds < 0:
+        return None
+    return min(seconds, LONGEST_RETRY_AFTER)
+
+
+def _date_seconds(value: str) -> float | None:
+    """Seconds until an HTTP date (0 when it is past), None when it is not one."""
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
 
 
 def call_with_retries(
@@ -182,10 +213,11 @@ class _Clock:
     def annotate(self, err: AssetPayError) -> None:
         err.attempts, err.elapsed = self.attempts, round(time.monotonic() - self.start, 3)
         wait_for = getattr(err, "retry_after", None)
-        if err.retryable and wait_for is not None and wait_for > self.policy.retry_after_max:
+        longest, setting = longest_wait(self.policy, err)
+        if err.retryable and wait_for is not None and wait_for > longest:
             why = (
                 f"The server asked to wait {wait_for:g} s, longer than "
-                f"RetryPolicy.retry_after_max ({self.policy.retry_after_max:g} s): not waited."
+                f"RetryPolicy.{setting} ({longest:g} s): not waited."
             )
         elif err.retryable and self.attempts < self.policy.attempts:
             why = (
@@ -211,12 +243,23 @@ def _sleeper(cancel: threading.Event | None) -> Callable[[float], None]:
     return sleep
 
 
+def longest_wait(policy: RetryPolicy, err: BaseException) -> tuple[float, str]:
+    """The longest ``Retry-After`` waited for on ``err``, and the setting that says so.
+
+    A rate limit may ask for up to ``retry_after_max``; any other refusal for up to
+    ``unavailable_wait_max``.
+    """
+    if isinstance(err, RateLimited):
+        return policy.retry_after_max, "retry_after_max"
+    return policy.unavailable_wait_max, "unavailable_wait_max"
+
+
 def _retry_predicate(policy: RetryPolicy) -> Callable[[BaseException], bool]:
     def should_retry(exc: BaseException) -> bool:
         if not isinstance(exc, AssetPayError) or not exc.retryable:
             return False
         wait_for = getattr(exc, "retry_after", None)
-        return wait_for is None or wait_for <= policy.retry_after_max
+        return wait_for is None or wait_for <= longest_wait(policy, exc)[0]
 
     return should_retry
 

@@ -5,6 +5,9 @@
 - ``snapshots``: one snapshot's file (rows, attrs, record) and its atomic write;
 - ``books``: the price books' dataset beside the inventories (``_prices/``): a book's
   file, its date (its data's), its identity (a digest of its rows), a history of books;
+- ``files``: which files are snapshots (foreign, damaged and copied ones are skipped
+  with a ``SnapshotWarning`` and listed by ``store.problems()``), the id form, stale
+  temporary files;
 - ``duck``: DuckDB over the store's files in place (optional, loaded on use).
 
 May import the ground floor, ``frame`` and ``analysis``: never ``fetch``, ``endpoints``, the
@@ -13,6 +16,7 @@ client, ``plots`` or ``report``.
 
 from __future__ import annotations
 
+from .files import SnapshotWarning
 from .store import (
     BYTES_PER_ROW,
     SNAPSHOT_COLUMNS,
@@ -25,4 +29,5 @@ __all__ = [
     "SNAPSHOT_COLUMNS",
     "TREND_GROUPS",
     "SnapshotStore",
+    "SnapshotWarning",
 ]

@@ -39,9 +39,11 @@ from pandas.api.types import union_categoricals
 from ..frame.book import BOOK_SCHEMA, from_price_book
 from ..frame.parquet import frame_table
 from ..frame.schema import CATEGORY, TEXT
+from .files import Kind
 from .snapshots import as_utc
 
 __all__ = [
+    "KIND",
     "PRICES_DIR",
     "PRICE_CHOSEN",
     "PRICE_RECORD_KEY",
@@ -62,6 +64,15 @@ PRICE_RECORD_KEY = b"assetpay_price_snapshot"
 #: Columns of a selection of price records (``snapshots.select``).
 PRICE_CHOSEN = ("path", "id", "taken_at", "as_of", "date", "rows")
 _FILE_COLUMNS = ("snapshot_id", "as_of", "taken_at")
+#: A price snapshot, as ``files.Scan`` checks one.
+KIND = Kind(
+    what="price snapshot",
+    key=PRICE_RECORD_KEY,
+    fields=dict.fromkeys(("id", "taken_at", "as_of", "date", "game"), str)
+    | dict.fromkeys(("entries", "rows"), int),
+    columns=frozenset(_FILE_COLUMNS),
+    count="rows",
+)
 #: Where ``frame_table`` (as pandas) writes a frame's ``attrs``.
 _ATTRS_KEY = b"PANDAS_ATTRS"
 _TEXT_COLUMNS = tuple(name for name, dtype in BOOK_SCHEMA.items() if dtype is CATEGORY)

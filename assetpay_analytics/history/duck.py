@@ -3,7 +3,9 @@
 Kept apart from ``history`` because duckdb is optional (the ``[history]`` extra):
 importing this module is what needs it. DuckDB reads the hive-partitioned Parquet
 files directly (out-of-core, only the columns and row groups a query needs), so a
-history larger than memory is queried without loading it.
+history larger than memory is queried without loading it. DuckDB is always given the
+store's list of snapshot files (``files.Scan``), never a pattern: it reads what
+``snapshots()`` lists, nothing else.
 """
 
 from __future__ import annotations
@@ -25,16 +27,16 @@ _MISSING = (
 _PRICED = "(market_price > 0 AND offer_price IS NOT NULL AND COALESCE(offer_accepted, TRUE))"
 
 
-def run_query(root: Path, views: Mapping[str, str], sql: str) -> pd.DataFrame:
-    """Run ``sql`` with a view per name of ``views`` over ``root/glob``; the result as a frame.
+def run_query(views: Mapping[str, Sequence[Path]], sql: str) -> pd.DataFrame:
+    """Run ``sql`` with a view per name of ``views`` over exactly its files; a frame back.
 
     The partition keys come back typed: ``game`` as text (``"730"``, not a number)
-    and ``date`` as a date. ``root`` is taken literally (DuckDB would read a folder
-    ``team[1]`` as a pattern matching ``team1``): only ``glob`` is a pattern.
+    and ``date`` as a date. Each path is taken literally (DuckDB would read a folder
+    ``team[1]`` as a pattern matching ``team1``): no pattern is ever expanded.
     """
     with _connect() as con:
-        for name, glob in views.items():
-            _view(con, [f"{_literal(str(root))}/{glob}"], name=name)
+        for name, files in views.items():
+            _view(con, [_literal(str(path)) for path in files], name=name)
         result: pd.DataFrame = con.sql(sql).df()
     return result
 

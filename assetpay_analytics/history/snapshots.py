@@ -25,10 +25,19 @@ from ..analysis.definitions import accounts_of
 from ..frame.parquet import frame_table, table_frame
 from ..frame.schema import concat
 from ..tradeurl import TradeUrl
+from .files import Kind
 
 #: Where a snapshot file keeps its record (JSON) in the Parquet footer.
 RECORD_KEY = b"assetpay_snapshot"
 HISTORY_COLUMNS = ("snapshot_id", "taken_at")
+#: An inventory snapshot, as ``files.Scan`` checks one.
+KIND = Kind(
+    what="snapshot",
+    key=RECORD_KEY,
+    fields={"id": str, "taken_at": str, "game": str, "accounts": list, "items": int},
+    columns=frozenset(HISTORY_COLUMNS),
+    count="items",
+)
 
 
 def memory_budget() -> int:

@@ -43,12 +43,13 @@ import pandas as pd
 
 from ..analysis.drift import payout_trend, trend_table
 from ..tradeurl import TradeUrl
-from . import books
+from . import books, files
 from . import snapshots as snap
 
 __all__ = [
     "BYTES_PER_ROW",
     "PRICE_SNAPSHOT_COLUMNS",
+    "PROBLEM_COLUMNS",
     "SNAPSHOT_COLUMNS",
     "TREND_GROUPS",
     "SnapshotStore",
@@ -69,16 +70,27 @@ SNAPSHOT_COLUMNS = ("id", "taken_at", "game", "accounts", "items")
 _GLOB = "game=*/date=*/*.parquet"
 #: The columns of ``SnapshotStore.price_snapshots()``.
 PRICE_SNAPSHOT_COLUMNS = ("id", "taken_at", "as_of", "date", "game", "entries", "rows")
-_PRICE_GLOB = f"{books.PRICES_DIR}/{_GLOB}"
+#: The columns of ``SnapshotStore.problems()``.
+PROBLEM_COLUMNS = files.PROBLEM_COLUMNS
 
 
 class SnapshotStore:
     """Snapshots of inventory frames in a hive-partitioned Parquet dataset at ``path``.
 
+    Only the files the store wrote are snapshots: a foreign, damaged or copied
+    ``.parquet`` file in it is skipped with one ``SnapshotWarning`` naming it, and
+    listed by ``problems()``. Opening or listing the store removes the temporary files
+    a killed save left (once they are a minute old).
+
     Parameters
     ----------
     path : str or Path
         The store's directory (created on the first save).
+
+    Raises
+    ------
+    NotADirectoryError
+        ``path`` is a file.
 
     Examples
     --------
@@ -97,6 +109,14 @@ class SnapshotStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(
+                f"{str(self.path)!r} is a file: a SnapshotStore is a folder "
+                "(made on the first save)"
+            )
+        self._scan = files.Scan(where="store")
+        self._files()
+        self._price_files()
 
     def __repr__(self) -> str:
         return f"SnapshotStore({str(self.path)!r})"
@@ -147,7 +167,7 @@ class SnapshotStore:
 
         ``accounts`` counts the accounts the frame covered, empty inventories included.
         """
-        records = [snap.read_record(path) for path in self._files()]
+        records = self._records(self._files(), snap.KIND)
         rows = [{**r, "accounts": len(r["accounts"])} for r in records if game in (None, r["game"])]
         frame = pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS))
         frame = frame.astype({"id": "str", "game": "str", "accounts": "int64", "items": "int64"})
@@ -185,15 +205,20 @@ class SnapshotStore:
 
         Raises
         ------
+        ValueError
+            ``snapshot`` is not of the store's id form (``YYYYMMDDTHHMMSSffffffZ-`` and
+            8 hex digits): a path or a pattern is never read.
         LookupError
-            An unknown snapshot id, or a history asked of a store holding two games
-            without ``game=``.
+            An unknown snapshot id, one whose file is damaged, or a history asked of a
+            store holding two games without ``game=``.
         """
         wanted = snap.wanted_steam_ids(accounts)
         if snapshot is not None:
-            return snap.only_accounts(snap.read_snapshot(self._file_of(snapshot)), wanted)
+            files.check_id(snapshot)
+            return snap.only_accounts(self._read_one(self._file_of(snapshot), snap.KIND), wanted)
         chosen, game = self._select(game, since, until)
-        frames = [snap.only_accounts(snap.read_snapshot(path), wanted) for path in chosen["path"]]
+        chosen, frames = self._read_all(chosen, snap.KIND)
+        frames = [snap.only_accounts(frame, wanted) for frame in frames]
         return snap.stack_history(frames, chosen, game)
 
     def latest(self, game: str | None = None) -> pd.DataFrame:
@@ -204,13 +229,17 @@ class SnapshotStore:
         LookupError
             The store holds no snapshot (of that game).
         """
-        table = self.snapshots(game)
-        if table.empty:
-            which = f" of game {game}" if game else ""
-            raise LookupError(
-                f"{self} holds no snapshot{which}: save one with store.save(df) first"
-            )
-        return self.load(str(table["id"].iloc[-1]))
+        records = self._records(self._files(), snap.KIND)
+        ordered = sorted(
+            (r for r in records if game in (None, r["game"])),
+            key=lambda r: (snap.as_utc(r["taken_at"]), r["id"]),
+        )
+        for record in reversed(ordered):  # a snapshot whose rows are damaged: the one before
+            frame = self._read(record["path"], snap.KIND)
+            if frame is not None:
+                return frame
+        which = f" of game {game}" if game else ""
+        raise LookupError(f"{self} holds no snapshot{which}: save one with store.save(df) first")
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run DuckDB SQL over the store in place: the views ``items`` and ``prices``.
@@ -219,8 +248,10 @@ class SnapshotStore:
         ``taken_at``, ``game`` and ``date`` (from the partitions). ``prices`` has every
         price book row: the book's columns plus ``snapshot_id``, ``as_of``, ``taken_at``
         and ``date`` (the day of ``as_of``). A view exists once a snapshot of its kind
-        is saved. DuckDB reads only what the query needs, so a history larger than
-        memory is fine. Needs ``duckdb`` (``pip install "assetpay-analytics[history]"``).
+        is saved. The views read exactly the files ``snapshots()`` and
+        ``price_snapshots()`` list (foreign, damaged and copied files are left out).
+        DuckDB reads only what the query needs, so a history larger than memory is
+        fine. Needs ``duckdb`` (``pip install "assetpay-analytics[history]"``).
 
         Examples
         --------
@@ -235,20 +266,17 @@ class SnapshotStore:
         """
         from .duck import run_query  # duckdb is optional: imported on use
 
-        views = {
-            name: glob
-            for name, glob, files in (
-                ("items", _GLOB, self._files()),
-                ("prices", _PRICE_GLOB, self._price_files()),
-            )
-            if files
+        found = {
+            "items": self._records(self._files(), snap.KIND),
+            "prices": self._records(self._price_files(), books.KIND),
         }
+        views = {name: [r["path"] for r in records] for name, records in found.items() if records}
         if not views:
             raise LookupError(
                 f"{self} holds no snapshot yet: save one with store.save(df) "
                 "(or a price book with store.save_prices(book))"
             )
-        return run_query(self.path, views, sql)
+        return run_query(views, sql)
 
     def payout_trend(
         self,
@@ -293,7 +321,7 @@ class SnapshotStore:
             budget = snap.memory_budget() if memory is None else memory
             engine = "duckdb" if int(chosen["items"].sum()) * BYTES_PER_ROW > budget else "pandas"
         if engine == "pandas":
-            frames = [snap.read_snapshot(path) for path in chosen["path"]]
+            chosen, frames = self._read_all(chosen, snap.KIND)
             table = payout_trend(snap.stack_history(frames, chosen, game), by, freq)
         else:
             from .duck import trend_sums_sql
@@ -355,7 +383,7 @@ class SnapshotStore:
         game = snap.game_of(book, game)
         when = books.as_of_of(book, as_of)
         digest = books.book_digest(book, game)
-        records = [books.read_price_record(path) for path in self._price_files(game)]
+        records = self._records(self._price_files(game), books.KIND)
         same = books.previous_same(records, game, when, digest)
         if same is not None:
             return same
@@ -376,7 +404,7 @@ class SnapshotStore:
             partition), ``game``, ``entries`` (catalogue entries: rows with ``phase``
             NA) and ``rows`` (entries plus Doppler phases).
         """
-        records = [books.read_price_record(path) for path in self._price_files()]
+        records = self._records(self._price_files(), books.KIND)
         rows = [r for r in records if game in (None, r["game"])]
         frame = pd.DataFrame(rows, columns=list(PRICE_SNAPSHOT_COLUMNS))
         frame = frame.astype({"id": "str", "game": "str", "entries": "int64", "rows": "int64"})
@@ -416,9 +444,11 @@ class SnapshotStore:
 
         Raises
         ------
+        ValueError
+            ``snapshot`` is not of the store's id form (as ``load``).
         LookupError
-            An unknown snapshot id, or a history asked of a store holding two games
-            without ``game=``.
+            An unknown snapshot id, one whose file is damaged, or a history asked of a
+            store holding two games without ``game=``.
 
         Examples
         --------
@@ -434,48 +464,118 @@ class SnapshotStore:
         (['2026-06-10', '2026-06-11'], [0.8, 0.7])
         """
         if snapshot is not None:
-            return books.read_price_snapshot(self._price_file_of(snapshot))
-        records = [{"path": p, **books.read_price_record(p)} for p in self._price_files()]
+            files.check_id(snapshot, "price snapshot")
+            return self._read_one(self._price_file_of(snapshot), books.KIND)
+        records = self._records(self._price_files(), books.KIND)
         chosen, game = snap.select(
             records, game, since, until, where=str(self), on="as_of", columns=books.PRICE_CHOSEN
         )
-        frames = [books.read_price_snapshot(path) for path in chosen["path"]]
+        chosen, frames = self._read_all(chosen, books.KIND)
         return books.stack_books(frames, chosen, game)
 
+    # --- problems -----------------------------------------------------------------------
+
+    def problems(self) -> pd.DataFrame:
+        """The store's files that are not snapshots, each skipped by every reader.
+
+        Returns
+        -------
+        DataFrame
+            ``PROBLEM_COLUMNS``: ``path``; ``kind``, one of ``"foreign"`` (a Parquet
+            file the store did not write), ``"damaged"`` (truncated, not Parquet, its
+            footer record broken, its columns or rows wrong) or ``"duplicate"`` (a copy
+            of a snapshot already counted: the first by path order counts); ``reason``.
+            Inventories first, then price books, each by path.
+
+        Examples
+        --------
+        >>> import tempfile, warnings
+        >>> import pandas as pd
+        >>> store = SnapshotStore(tempfile.mkdtemp())
+        >>> (store.path / "game=730" / "date=2026-06-01").mkdir(parents=True)
+        >>> pd.DataFrame({"x": [1]}).to_parquet(store.path / "game=730/date=2026-06-01/x.parquet")
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     store.problems()["kind"].tolist()
+        ['foreign']
+        """
+        found = [
+            *self._scan.records(self._files(), snap.KIND)[1],
+            *self._scan.records(self._price_files(), books.KIND)[1],
+        ]
+        return pd.DataFrame(found, columns=list(PROBLEM_COLUMNS))
+
     # --- internals ----------------------------------------------------------------------
+
+    def _records(self, paths: list[Path], kind: files.Kind) -> files.Records:
+        """The snapshots' records among ``paths`` (each with its ``path``): the rest warned."""
+        return self._scan.records(paths, kind)[0]
+
+    def _read(self, path: Path, kind: files.Kind) -> pd.DataFrame | None:
+        """A snapshot file's frame, or None (warned, in ``problems()``) when it is damaged."""
+        reader = snap.read_snapshot if kind is snap.KIND else books.read_price_snapshot
+        try:
+            return reader(path)
+        except Exception as err:  # whatever a broken file raises: pyarrow's, pandas'...
+            self._scan.damaged(path, err, kind)
+            return None
+
+    def _read_one(self, path: Path, kind: files.Kind) -> pd.DataFrame:
+        frame = self._read(path, kind)
+        if frame is None:
+            raise LookupError(f"{self}: {path} is damaged: {self._scan.unreadable[path]}")
+        return frame
+
+    def _read_all(
+        self, chosen: pd.DataFrame, kind: files.Kind
+    ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+        """The chosen snapshots' frames, the damaged ones left out of both."""
+        frames = [self._read(path, kind) for path in chosen["path"]]
+        kept = [n for n, frame in enumerate(frames) if frame is not None]
+        return chosen.iloc[kept].reset_index(drop=True), [f for f in frames if f is not None]
+
+    def _listed(self, partitions: str, pattern: str) -> list[Path]:
+        """The files matching ``pattern``, sorted, after removing stale temporary files."""
+        if not self.path.is_dir():
+            return []
+        with os.scandir(self.path):  # a folder that cannot be listed raises, naming it
+            pass
+        files.remove_stale(self.path.glob(partitions))
+        return sorted(self.path.glob(pattern))
 
     def _price_files(self, game: str | None = None) -> list[Path]:
         """The price files, sorted; of ``game``'s folder only when given (its records name
         their game, so a caller keeps checking it)."""
-        if not self.path.is_dir():
-            return []
-        glob = _PRICE_GLOB if game is None else f"{books.PRICES_DIR}/game={game}/date=*/*.parquet"
-        return sorted(self.path.glob(glob))
+        folder = f"{books.PRICES_DIR}/game={'*' if game is None else game}/date=*"
+        return self._listed(folder, f"{folder}/*.parquet")
 
     def _price_file_of(self, snapshot: str) -> Path:
-        pattern = f"{books.PRICES_DIR}/game=*/date=*/{snapshot}.parquet"
-        found = list(self.path.glob(pattern)) if snapshot else []
-        if len(found) != 1:
+        folder = f"{books.PRICES_DIR}/game=*/date=*"
+        records = self._records(self._listed(folder, f"{folder}/{snapshot}.parquet"), books.KIND)
+        if not records:
             raise LookupError(
                 f"{self} has no price snapshot {snapshot!r}: store.price_snapshots() lists the ids"
             )
-        return found[0]
+        path: Path = records[0]["path"]
+        return path
 
     def _files(self) -> list[Path]:
-        return sorted(self.path.glob(_GLOB)) if self.path.is_dir() else []
+        return self._listed("game=*/date=*", _GLOB)
 
     def _file_of(self, snapshot: str) -> Path:
-        found = list(self.path.glob(f"game=*/date=*/{snapshot}.parquet")) if snapshot else []
-        if len(found) != 1:
+        found = self._listed("game=*/date=*", f"game=*/date=*/{snapshot}.parquet")
+        records = self._records(found, snap.KIND)
+        if not records:
             raise LookupError(
                 f"{self} has no snapshot {snapshot!r}: store.snapshots() lists the ids"
             )
-        return found[0]
+        path: Path = records[0]["path"]
+        return path
 
     def _select(self, game: str | None, since: Any, until: Any) -> tuple[pd.DataFrame, str | None]:
         """The snapshots of ``game`` taken in [since, until], oldest first, and the game.
 
         Each footer is read once; without ``game``, the store must hold one game only.
         """
-        records = [{"path": path, **snap.read_record(path)} for path in self._files()]
+        records = self._records(self._files(), snap.KIND)
         return snap.select(records, game, since, until, where=str(self))

@@ -50,8 +50,22 @@ def test_a_long_retry_after_on_503_is_raised_at_once():
         assert len(inventory_requests(box)) == 1
     err = caught.value
     assert err.retry_after == 100 and err.attempts == 1
-    assert "retry_after_max" in str(err)
+    assert "unavailable_wait_max" in str(err)
     assert err.elapsed < 30  # it did not sleep the 100 s
+
+
+@pytest.mark.parametrize(("wait_max", "sent"), [(0.5, 1), (2.0, 3)])
+def test_a_refusal_that_is_not_a_rate_limit_waits_only_unavailable_wait_max(wait_max, sent):
+    """On main a 503 FLEET_DEGRADED with Retry-After 30 held a call 90 s over 4 attempts;
+    the official SDK raises it at once. A Retry-After of 1 s here: raised at once under a
+    0.5 s ``unavailable_wait_max``, waited for under 2 s."""
+    faults = Faults(error_rate=1.0, unavailable_retry_after=1)
+    policy = RetryPolicy(attempts=3, unavailable_wait_max=wait_max)
+    with apa.sandbox.serve(faults=faults) as box:
+        with pytest.raises(apa.ServiceUnavailable) as caught:
+            client_for(box, retry=policy).inventory(box.trade_urls[0])
+        assert len(inventory_requests(box)) == sent
+    assert caught.value.retry_after == 1
 
 
 def test_no_wait_is_begun_that_would_end_past_the_deadline():

@@ -312,6 +312,7 @@ def test_a_store_that_cannot_be_written_costs_the_snapshot_not_the_data(box, tmp
     blocker.write_text("in the way")
     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
     with pytest.warns(RuntimeWarning, match="not saved"):
-        df = client.inventories(box.trade_urls[:2], progress=False, snapshot=SnapshotStore(blocker))
+        store = SnapshotStore(blocker / "store")  # under a file: cannot be made
+        df = client.inventories(box.trade_urls[:2], progress=False, snapshot=store)
     assert len(df) > 0 and "snapshot_id" not in df.attrs
     assert not df.assetpay.errors.shape[0]
