@@ -270,6 +270,14 @@ ERRORS_CO: Final = MappingProxyType(
 )
 #: The .gg dialect as the OpenAPI document gives it: INVENTORY_FETCH_FAILED is 424.
 ERRORS_GG_OPENAPI: Final = MappingProxyType({**ERRORS_GG, "INVENTORY_FETCH_FAILED": (3, 424)})
-#: Error tables by sandbox dialect: "gg" (validation 422, fetch failure 424) or "co"
-#: (validation 400, fetch failure 500).
-ERRORS_BY_DIALECT: Final = MappingProxyType({"gg": ERRORS_GG_OPENAPI, "co": ERRORS_CO})
+#: The OpenAPI 0.8.3 statuses exactly: validation 400 (with ``fields``), every Steam-side
+#: failure 424 (INVENTORY_FETCH_FAILED, STEAM_UNAVAILABLE, STEAM_RATE_LIMITED), 429, 401,
+#: 403, 500. The codes are the .gg numbering (the OpenAPI gives none), and so are the
+#: statuses it leaves out: NOT_FOUND 404, and 503 for 1007 and 1009-1011 (the OpenAPI lists
+#: no 503, but .gg documents 503 for NO_BOTS_AVAILABLE and FLEET_DEGRADED).
+ERRORS_OPENAPI: Final = MappingProxyType({**ERRORS_GG_OPENAPI, "VALIDATION_FAILED": (1001, 400)})
+#: Error tables by sandbox dialect: "gg" (validation 422, fetch failure 424), "co"
+#: (validation 400, fetch failure 500) or "openapi" (validation 400, fetch failure 424).
+ERRORS_BY_DIALECT: Final = MappingProxyType(
+    {"gg": ERRORS_GG_OPENAPI, "co": ERRORS_CO, "openapi": ERRORS_OPENAPI}
+)

@@ -6,6 +6,8 @@ sandbox``.
   read);
 - ``source``: the client (real API or a sandbox started for the run) and writing tables;
 - ``checks``: arguments checked before anything is fetched (trade URLs, files, ports);
+- ``inputs``: the user's files, ``--file`` and ``--labels`` (UTF-8, UTF-16; masked labels);
+- ``failures``: the failed accounts, a screenful printed and the full table in a CSV file;
 - ``text``: terminal tables and money; ``report``: ``report --out``: labels, history, the
   document.
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..constants import UNREADABLE_STATES
 from ..errors import AssetPayError, AuthenticationError
 from ..redact import mask
-from . import checks, source
+from . import checks, failures, source
 from . import text as fmt
 
 if TYPE_CHECKING:
@@ -104,12 +104,13 @@ def cmd_screen(args: argparse.Namespace) -> int:
         df = client.check_trade_urls(
             urls, force_refresh=args.force_refresh, progress=not args.no_progress
         )
+    failures.share_records(df)
     shown = df.set_index(df["steam_id"].fillna("(invalid)").rename("account"))
     print(fmt.table(shown[list(_SCREEN_COLUMNS)]))
     unreadable = int(df["state_name"].isin(UNREADABLE_STATES).sum())
     errors = df.assetpay.errors
     if len(errors):
-        print("\nAccounts not checked\n" + fmt.failure_table(errors))
+        print("\n".join(["", "Accounts not checked", *failures.failure_lines(errors, args)]))
     if unreadable or len(errors):
         print(f"error: {unreadable} account(s) cannot be read, {len(errors)} not checked "
               f"(of {len(df)})", file=sys.stderr)  # fmt: skip

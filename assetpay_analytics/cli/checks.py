@@ -12,7 +12,6 @@ imports pandas, so these checks answer at once.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import tempfile
@@ -37,6 +36,7 @@ __all__ = [
     "check_source",
     "check_trade_urls",
     "dpi",
+    "failures_path",
     "game",
     "games_help",
     "one_line",
@@ -205,6 +205,11 @@ def out_path(value: str) -> Path:
     return _output(value, OUT_SUFFIXES)
 
 
+def failures_path(value: str) -> Path:
+    """``--failures``: a ``.csv`` file that can be written (the full failure table)."""
+    return _output(value, (".csv",))
+
+
 def store_path(value: str) -> Path:
     """``fetch --snapshot``: a history store, a folder that is not a file."""
     path = Path(value).expanduser()
@@ -224,32 +229,6 @@ def out_dir(value: str) -> Path:
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return path
-
-
-def url_file(value: str) -> list[str]:
-    """``--file``: trade URLs, one per line; blank lines and ``#`` comments skipped."""
-    try:
-        text = Path(value).expanduser().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise argparse.ArgumentTypeError(f"cannot read {_shown(value)}: {err}") from None
-    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    return [line for line in lines if line]
-
-
-def labels_file(value: str) -> dict[str, str]:
-    """``report --labels``: a CSV of ``steam_id,label`` rows (a header row is allowed)."""
-    try:
-        with Path(value).expanduser().open(encoding="utf-8", newline="") as handle:
-            rows = [row for row in csv.reader(handle) if row and row[0].strip()]
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise argparse.ArgumentTypeError(f"cannot read {_shown(value)}: {err}") from None
-    labels = {row[0].strip(): row[1].strip() for row in rows if len(row) >= 2}
-    labels = {steam_id: label for steam_id, label in labels.items() if steam_id.isdigit()}
-    if not labels:
-        raise argparse.ArgumentTypeError(
-            f"{_shown(value)} holds no steam_id,label row (e.g. 76561198000000001,alice)"
-        )
-    return labels
 
 
 def day(value: str) -> date:

@@ -9,7 +9,8 @@
     assetpay-analytics screen URL [URL ...]              # which accounts can be read
     assetpay-analytics sandbox --port 8080               # the local AssetPay-compatible server
 
-``prices`` and ``screen`` live in ``catalogue``; the client and file writing in ``source``.
+``prices`` and ``screen`` live in ``catalogue``; the client and file writing in ``source``;
+the ``--file`` and ``--labels`` files are read by ``inputs``.
 
 Without ``--sandbox`` the real API is used with the key in ``ASSETPAY_API_KEY``;
 ``--offline`` answers from the disk cache only. pandas and the client are imported
@@ -19,8 +20,9 @@ Exit status, as a Unix tool:
 
 - 0: every account loaded (``sandbox``: stopped with Ctrl-C);
 - 1: some or all accounts failed: what loaded is still reported or written, and the
-  failures are listed in a table (account, key, request id, message); also an output
-  file that could not be written after the fetch;
+  failures are listed in a table (account, key, request id, message): beyond a
+  screenful, its first rows, a count by error key and the full table in a CSV file
+  (``failures``); also an output file that could not be written after the fetch;
 - 2: a usage error (unknown option or game, invalid trade URL, ``--dpi`` out of range,
   output path that cannot be written, port out of range or in use) or an authentication
   error (missing or wrong key): the run stops before anything is fetched, or at once,
@@ -41,7 +43,7 @@ from .. import __version__
 from ..constants import DEFAULT_BASE_URL
 from ..errors import AssetPayError
 from ..redact import mask
-from . import catalogue, checks, source
+from . import catalogue, checks, failures, inputs, source
 from . import text as fmt
 from .report import add_document_args, labels_of, source_of, write_document
 
@@ -138,8 +140,13 @@ def _add_source_args(command: argparse.ArgumentParser, *, accounts: bool = True)
         command.add_argument("trade_urls", nargs="*", metavar="TRADE_URL",
                              help="Steam trade URLs")  # fmt: skip
         command.add_argument(
-            "--file", type=checks.url_file, metavar="FILE",
+            "--file", type=inputs.url_file, metavar="FILE",
             help="also the trade URLs in FILE, one per line (# comments)",
+        )  # fmt: skip
+        command.add_argument(
+            "--failures", type=checks.failures_path, metavar="CSV",
+            help=f"beyond {failures.SCREENFUL} failed accounts, write their full table here "
+                 "(default: failures-<time>.csv beside --out, else in the current folder)",
         )  # fmt: skip
     command.add_argument(
         "--sandbox",
@@ -177,6 +184,7 @@ def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
             urls, args.game, progress=not args.no_progress, refresh=args.refresh, snapshot=store,
             screen=args.screen,
         )  # fmt: skip
+        failures.share_records(df)
         book = catalogue.book_for(client, args) if getattr(args, "prices", False) else None
     return df, book
 
@@ -195,7 +203,11 @@ def _as_of(df: pd.DataFrame) -> str:
     return "" if stamp is None else f", data as of {stamp}"
 
 
-def _report(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:
+def _report(
+    df: pd.DataFrame,
+    labels: Mapping[str, str] | None = None,
+    args: argparse.Namespace | None = None,
+) -> str:
     from .. import accessor as _accessor  # noqa: F401  (df.assetpay on any frame)
     from .. import analysis
 
@@ -221,7 +233,7 @@ def _report(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:
     ]
     errors = df.assetpay.errors
     if len(errors):
-        lines += ["", "Accounts that failed", fmt.failure_table(errors)]
+        lines += ["", "Accounts that failed", *failures.failure_lines(errors, args)]
     return "\n".join(lines)
 
 
@@ -250,7 +262,7 @@ def _failed(df: pd.DataFrame) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     df, book = _load(args)
-    print(_report(df, labels_of(args)))
+    print(_report(df, labels_of(args), args))
     if book is not None:
         print("\n" + catalogue.book_report(df, book, labels_of(args)))
     if args.chart and df.attrs.get("steam_ids"):
@@ -278,7 +290,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     df, _ = _load(args)
     if len(df.assetpay.errors):
-        print(fmt.failure_table(df.assetpay.errors), file=sys.stderr)
+        print("\n".join(failures.failure_lines(df.assetpay.errors, args)), file=sys.stderr)
     if not df.attrs.get("steam_ids"):
         print(f"no account loaded: nothing written to {args.out}", file=sys.stderr)
         return _failed(df)

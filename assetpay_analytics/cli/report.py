@@ -1,7 +1,8 @@
 """``report --out DIR``: the pricing-review document from the command line's options.
 
 The options (``add_document_args``), the account labels (the sandbox's names, then a
-``--labels`` CSV), the history for the drift section (``--store``: the latest snapshot
+``--labels`` CSV, read by ``inputs.labels_file``; masked, so a label holding a trade URL
+never shows its token), the history for the drift section (``--store``: the latest snapshot
 of the game and the payout trend, from ``--since``), and ``report.write_report``.
 
 A store holding foreign or damaged files still gives its drift section from the good
@@ -16,7 +17,8 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
-from . import checks
+from ..redact import mask
+from . import checks, inputs
 
 if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
     import pandas as pd
@@ -29,7 +31,7 @@ def add_document_args(report: argparse.ArgumentParser) -> None:
     report.add_argument("--out", type=checks.out_dir, metavar="DIR",
                         help="also write the review document there: report.html, charts "
                              "(PNG, SVG, one PDF) and tables (CSV)")  # fmt: skip
-    report.add_argument("--labels", type=checks.labels_file, metavar="CSV",
+    report.add_argument("--labels", type=inputs.labels_file, metavar="CSV",
                         help="account names: rows of steam_id,label")  # fmt: skip
     report.add_argument("--store", type=checks.store_path, metavar="STORE",
                         help="a history store (fetch --snapshot): the drift section")  # fmt: skip
@@ -43,10 +45,16 @@ def source_of(args: argparse.Namespace) -> str:
 
 
 def labels_of(args: argparse.Namespace) -> dict[str, str]:
-    """Account names: the sandbox's demo names, then those of ``--labels``."""
+    """Account names: the sandbox's demo names, then those of ``--labels``, each masked.
+
+    Every label the report prints, draws or writes comes from here: ``inputs.labels_file``
+    masks them as it reads them, and they are masked again so that no other source of
+    labels can bring a trade token in.
+    """
     from ..sandbox import LABELS
 
-    return {**(LABELS if args.sandbox else {}), **(args.labels or {})}
+    labels = {**(LABELS if args.sandbox else {}), **(args.labels or {})}
+    return {steam_id: mask(checks.one_line(label)) for steam_id, label in labels.items()}
 
 
 def write_document(

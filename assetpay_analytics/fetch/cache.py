@@ -12,7 +12,8 @@ A cache heals or explains (each case warns once with a ``CacheWarning``):
 - a file that is not a database, is truncated or malformed, or holds a foreign schema
   is moved aside to ``<name>.corrupt-<UTC time>`` and a fresh cache is started;
 - a cache that cannot be written is read from a private copy (hits are served,
-  nothing is written to it);
+  nothing is written to it, and ``clear_cache`` raises ``CacheError`` rather than
+  clear the copy);
 - a location that cannot be created raises ``CacheError`` naming the path and
   ``ASSETPAY_CACHE_DIR``, or with ``cache_fallback="memory"`` the cache lives in memory.
 """
@@ -127,7 +128,7 @@ def prepare_cache(path: Path, *, fallback: FallbackMode = "error") -> CacheLocat
         writable = _writable(path)
         problem = _problem(path, _uri(path, writable))
         if problem is not None and not writable:
-            raise sqlite3.DatabaseError(f"{problem}, and it is read-only")
+            raise sqlite3.DatabaseError(f"{problem}; and it is read-only")
         if problem is not None:
             _move_aside(path, problem)
         if not writable:
@@ -175,13 +176,48 @@ def _problem(path: Path, uri: str) -> str | None:
                 name: {row[1] for row in con.execute(f"PRAGMA table_info('{name}')")}
                 for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-            check = con.execute("PRAGMA quick_check").fetchone()
+            check = con.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
-    if check != ("ok",):
-        return f"integrity check failed: {check}"
+        return _brief(str(exc))
+    if check != [("ok",)]:
+        return f"integrity check failed: {_first_problem(check)}"
     foreign = {name for name in tables if name not in _SCHEMA or _SCHEMA[name] - tables[name]}
     return f"foreign tables {sorted(foreign)}" if foreign else None
+
+
+#: The most of sqlite's own words a warning or error quotes (its reports run to pages).
+_BRIEF = 200
+#: How many problems ``PRAGMA quick_check`` reports at most (sqlite's default).
+_QUICK_CHECK_MAX = 100
+
+
+def _brief(text: str) -> str:
+    """``text`` on one line, cut to ``_BRIEF`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= _BRIEF else f"{line[: _BRIEF - 3]}..."
+
+
+def _first_problem(rows: list[tuple[Any, ...]]) -> str:
+    r"""The first problem of an integrity report, and how many more it lists.
+
+    sqlite answers ``PRAGMA quick_check`` with rows of newline-separated problems
+    (``*** in database main ***`` first): one page damaged reports every page it
+    orphaned, thousands of characters in all.
+
+    Examples
+    --------
+    >>> _first_problem([("*** in database main ***\nPage 2: bad\nPage 7 is never used",),
+    ...                 ("Page 8 is never used",)])
+    'Page 2: bad (and 2 more problems)'
+    """
+    lines = [line.strip() for (text, *_) in rows for line in str(text).splitlines()]
+    problems = [line for line in lines if line and not line.startswith("***")]
+    if not problems:
+        return "no report"
+    more = len(problems) - 1
+    least = "at least " if len(problems) >= _QUICK_CHECK_MAX else ""  # sqlite stops there
+    tail = f" (and {least}{more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{_brief(problems[0])}{tail}"
 
 
 def _move_aside(path: Path, problem: str) -> None:
@@ -196,8 +232,9 @@ def _move_aside(path: Path, problem: str) -> None:
         if side.exists():
             os.replace(side, f"{target}{suffix}")
     _warn(
-        f"The cache file {path} could not be read ({problem}); moved it to {target} and "
-        "started a fresh cache."
+        f"The cache file {path} is damaged ({problem}): moved it to {target} and started a "
+        "fresh cache; nothing to fix (its answers are fetched again), delete the moved file "
+        "when you no longer need it."
     )
 
 
@@ -284,16 +321,72 @@ def cache_info(cache: BaseCache | None, path: Path | None) -> CacheInfo:
     )
 
 
-def clear_cache(cache: BaseCache | None, trade_url: str | TradeUrl | None = None) -> int:
-    """Delete every entry, or one account's (for every api key); how many were removed."""
+def clear_cache(
+    cache: BaseCache | None,
+    trade_url: str | TradeUrl | None = None,
+    *,
+    location: CacheLocation | None = None,
+) -> int:
+    """Delete every entry, or one account's (for every api key); how many were removed.
+
+    Parameters
+    ----------
+    cache : BaseCache or None
+        The cache to clear (None: no cache, nothing removed).
+    trade_url : str or TradeUrl, optional
+        Only this account's entries; default: all of them.
+    location : CacheLocation, optional
+        Where ``cache`` was opened (``prepare_cache``): a read-only cache is refused.
+
+    Returns
+    -------
+    int
+        How many entries were deleted, and only those.
+
+    Raises
+    ------
+    CacheError
+        The cache file is read-only (what is open is a private copy of it: clearing the
+        copy would remove nothing from the file), or sqlite failed to delete the rows.
+        Nothing was removed from the file.
+    """
     if cache is None:
         return 0
-    keys = list(cache.responses.keys())
-    if trade_url is not None:
-        partner = TradeUrl.parse(trade_url).partner
-        keys = [key for key in keys if key.split(":")[1:2] == [str(partner)]]
-    cache.delete(*keys)
-    return len(keys)
+    if location is not None and location.read_only:
+        raise _not_cleared(location.path, "it is read-only", _PERMISSIONS, key="CACHE_READ_ONLY")
+    try:
+        keys = list(cache.responses.keys())
+        if trade_url is not None:
+            partner = TradeUrl.parse(trade_url).partner
+            keys = [key for key in keys if key.split(":")[1:2] == [str(partner)]]
+        cache.delete(*keys)
+    except sqlite3.Error as exc:
+        failure = _not_cleared(
+            location.path if location is not None else None,
+            f"sqlite failed: {type(exc).__name__}: {_brief(str(exc))}",
+            "Run again (a damaged file is moved aside when the client starts); if it "
+            f"persists, check the file's permissions and the free disk space. {_ELSEWHERE}",
+            key="CACHE_UNUSABLE",
+        )
+    else:
+        return len(keys)
+    raise failure  # outside the except block: no __context__ dragged along
+
+
+_ELSEWHERE = f"Or set {CACHE_DIR_ENV} (or cache=) to a directory you can write."
+_PERMISSIONS = (
+    "Make the file and its directory writable by this user (check their owner and "
+    f"permissions, e.g. chmod u+w). {_ELSEWHERE}"
+)
+
+
+def _not_cleared(path: Path | None, why: str, fix: str, *, key: str) -> CacheError:
+    where = f"The cache file {path}" if path is not None else "The disk cache"
+    return CacheError(
+        f"{where} cannot be cleared ({why}): nothing was removed. {fix}",
+        key=key,
+        details={"path": str(path)} if path is not None else {},
+    )
 
 
 class CacheAdmin:
@@ -305,6 +398,7 @@ class CacheAdmin:
 
     _session: requests.Session
     cache_path: Path | None
+    _location: CacheLocation | None
 
     @property
     def _cache_backend(self) -> BaseCache | None:
@@ -335,6 +429,12 @@ class CacheAdmin:
         int
             How many entries were removed.
 
+        Raises
+        ------
+        CacheError
+            The cache file is read-only (the client reads a private copy of it) or
+            sqlite failed: nothing was removed, the message names the file.
+
         Examples
         --------
         >>> import assetpay_analytics as apa
@@ -342,4 +442,5 @@ class CacheAdmin:
         ...     apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None).clear_cache()
         0
         """
-        return clear_cache(self._cache_backend, trade_url)
+        location = getattr(self, "_location", None)  # a client made with session= has none
+        return clear_cache(self._cache_backend, trade_url, location=location)

@@ -249,8 +249,10 @@ class SnapshotStore:
         price book row: the book's columns plus ``snapshot_id``, ``as_of``, ``taken_at``
         and ``date`` (the day of ``as_of``). A view exists once a snapshot of its kind
         is saved. The views read exactly the files ``snapshots()`` and
-        ``price_snapshots()`` list (foreign, damaged and copied files are left out).
-        DuckDB reads only what the query needs, so a history larger than memory is
+        ``price_snapshots()`` list (foreign, damaged and copied files are left out;
+        a file whose rows turn out unreadable as the query runs is skipped with one
+        ``SnapshotWarning``, listed by ``problems()``, and the query run again without
+        it). DuckDB reads only what the query needs, so a history larger than memory is
         fine. Needs ``duckdb`` (``pip install "assetpay-analytics[history]"``).
 
         Examples
@@ -264,19 +266,25 @@ class SnapshotStore:
           game  value
         0  730    2.0
         """
-        from .duck import run_query  # duckdb is optional: imported on use
+        from .duck import DamagedFiles, run_query  # duckdb is optional: imported on use
 
-        found = {
-            "items": self._records(self._files(), snap.KIND),
-            "prices": self._records(self._price_files(), books.KIND),
-        }
-        views = {name: [r["path"] for r in records] for name, records in found.items() if records}
-        if not views:
-            raise LookupError(
-                f"{self} holds no snapshot yet: save one with store.save(df) "
-                "(or a price book with store.save_prices(book))"
-            )
-        return run_query(views, sql)
+        while True:  # each round skips at least one damaged file more
+            found = {
+                "items": self._records(self._files(), snap.KIND),
+                "prices": self._records(self._price_files(), books.KIND),
+            }
+            views = {name: [r["path"] for r in rows] for name, rows in found.items() if rows}
+            if not views:
+                raise LookupError(
+                    f"{self} holds no snapshot yet: save one with store.save(df) "
+                    "(or a price book with store.save_prices(book))"
+                )
+            try:
+                return run_query(views, sql)
+            except DamagedFiles as damaged:  # footers fine, rows not: skipped, as by load()
+                prices = set(views.get("prices", ()))
+                for path, err in damaged.files.items():
+                    self._scan.damaged(path, err, books.KIND if path in prices else snap.KIND)
 
     def payout_trend(
         self,
@@ -324,9 +332,17 @@ class SnapshotStore:
             chosen, frames = self._read_all(chosen, snap.KIND)
             table = payout_trend(snap.stack_history(frames, chosen, game), by, freq)
         else:
-            from .duck import trend_sums_sql
+            from .duck import DamagedFiles, trend_sums_sql
 
-            sums = trend_sums_sql(chosen["path"].tolist(), by)
+            paths = chosen["path"].tolist()
+            while True:  # a snapshot whose rows are damaged is left out, as by "pandas"
+                try:
+                    sums = trend_sums_sql(paths, by)
+                    break
+                except DamagedFiles as damaged:
+                    for path, err in damaged.files.items():
+                        self._scan.damaged(path, err, snap.KIND)
+                    paths = [path for path in paths if path not in damaged.files]
             table = trend_table(sums, freq, by)
         table.attrs["engine"] = engine
         return table

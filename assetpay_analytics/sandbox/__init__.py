@@ -12,12 +12,26 @@ answers ``GET /secure/prices`` (the price book every demo offer is priced by, ``
 upstream unless ``forceRefresh``; ``screening``). Each endpoint's rate family
 (inventory, prices, check-tradeurl) has its own window per api key.
 
-- ``faults=Faults(...)``: seeded transient faults (503/429 refusals, connection resets,
-  truncated bodies, HTML 502 pages, slow-drip bodies) and per-account integrity faults
-  (duplicated pages, shifting or endless inventories, a wrong ``count``, malformed
-  payloads, out-of-range values); see ``faults``.
-- ``dialect="gg"`` (default) or ``"co"``: the codes and HTTP statuses of either
-  documentation (validation 422 or 400, INVENTORY_FETCH_FAILED 424 or 500, ...).
+- The api key is checked before the route: any method on any path without the right key
+  is 401 (MISSING_API_KEY, INVALID_API_KEY); only then is an unknown path, or a method
+  the path does not take, 404 NOT_FOUND (with ``Allow`` for a known path). Every method
+  is answered as JSON: ``HEAD`` as ``GET`` without the body, ``OPTIONS`` 204 with
+  ``Allow`` (see ``app``).
+- ``null`` or an empty value in a parameter the OpenAPI types as nullable (``minPrice``,
+  ``maxPrice``, ``limit``) is the parameter left out (``query.NULLABLE_PARAMS``).
+- ``Content-Length`` is not trusted: one that is not a plain number, or over 1 MiB
+  (``server.MAX_BODY_BYTES``), is answered 400 or 413 at once and the connection closed
+  (see ``server``).
+- ``faults=Faults(...)``: seeded transient faults (503/429 refusals, 403
+  API_KEY_SCOPE_DENIED, STEAM_RATE_LIMITED, SERVER_ERROR, SYSTEM_MAINTENANCE, connection
+  resets, truncated bodies, HTML 502 pages, slow-drip bodies) and per-account integrity
+  faults (duplicated pages, shifting or endless inventories, a wrong ``count``,
+  malformed payloads, out-of-range values); see ``faults``.
+- ``dialect="gg"`` (default), ``"co"`` or ``"openapi"``: the codes and HTTP statuses of
+  either documentation or of the OpenAPI 0.8.3 document (validation 422, 400 or 400;
+  INVENTORY_FETCH_FAILED 424, 500 or 424; ``constants.ERRORS_BY_DIALECT``). "gg" stays
+  the default: .gg numbers every code, while the OpenAPI gives no codes and no 503 (the
+  API notes, ``assetpay-api.md`` section 2, give the whole reasoning).
 - ``as_of="2026-06-20"`` (or a ``date``): the demo inventories aged to that day, with
   drifting prices, dated events, items traded away and received (see ``aging``);
   ``Sandbox.set_as_of`` moves a running sandbox to another day.
@@ -199,7 +213,7 @@ class Sandbox:
 
     @property
     def dialect(self) -> str:
-        """``"gg"`` or ``"co"``: whose error codes and statuses the sandbox answers with."""
+        """``"gg"``, ``"co"`` or ``"openapi"``: whose error codes and statuses it answers with."""
         return self._state.dialect
 
     @property
@@ -391,11 +405,13 @@ def serve(
         (inventory 10,000 a minute, prices 1,000 an hour, check-tradeurl 100,000 an
         hour; 100 of each when unverified) and ``rate_limit``. Each family is a window
         of its own per api key, answered 429 RATE_LIMITED with ``Retry-After``.
-    dialect : {"gg", "co"}
+    dialect : {"gg", "co", "openapi"}
         Whose documented codes and statuses to answer with: ``"gg"`` (validation 422,
-        INVENTORY_FETCH_FAILED 424, RATE_LIMITED 1005, INVALID_TRADEURL 13) or ``"co"``
+        INVENTORY_FETCH_FAILED 424, RATE_LIMITED 1005, INVALID_TRADEURL 13), ``"co"``
         (validation 400, INVENTORY_FETCH_FAILED 500, RATE_LIMITED 1007,
-        INVALID_TRADEURL 14).
+        INVALID_TRADEURL 14) or ``"openapi"`` (the OpenAPI 0.8.3 statuses: validation
+        400 with ``fields``, every Steam-side failure 424, 429, 401, 403, 500; the .gg
+        codes, and .gg's 404 and 503s where the OpenAPI lists none).
     idle_timeout : float
         Seconds after which a connection that sends nothing (or half a request) is
         closed (default 30).

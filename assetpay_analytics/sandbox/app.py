@@ -8,6 +8,15 @@ which wire fault (if any) the HTTP side (``server``) must act out. Each endpoint
 limit of the route's family (``constants.RATE_FAMILIES``) and the transient faults
 (``faults.Faults``) are decided here for every route.
 
+The order, for any method and path: the api key first (401 MISSING_API_KEY or
+INVALID_API_KEY, whatever the path), then the route (404 NOT_FOUND for an unknown path,
+and for a method the path does not take: the contract documents no 405 key, so that is
+NOT_FOUND too, with an ``Allow`` header naming the path's methods), then the rate
+limit, the parameters and the faults. ``HEAD`` is answered as ``GET`` is (the server
+sends no body); ``OPTIONS`` on a known path is 204 with ``Allow`` and no body, counted in
+no rate window and struck by no fault. ``framing_error`` is the answer to a request the
+server cannot frame (a bad ``Content-Length``), given before any of this.
+
 The state it answers from (options, the request log, counters) is ``state``'s.
 """
 
@@ -28,7 +37,8 @@ from .faults import Faults
 from .query import ApiError
 from .state import SandboxState
 
-__all__ = ["NOT_JSON", "ROUTES", "Answer", "Route", "read_body", "respond"]
+__all__ = ["NOT_JSON", "ROUTES", "Answer", "Route", "allowed_methods", "framing_error",
+           "read_body", "respond"]  # fmt: skip
 
 #: What ``read_body`` gives for a body that is not JSON (a route reading bodies refuses it).
 NOT_JSON: Final = object()
@@ -45,7 +55,18 @@ _MESSAGES = {
     "FLEET_DEGRADED": "Bot fleet degraded, try again shortly",
     "MISSING_API_KEY": "Missing api key",
     "INVALID_API_KEY": "Invalid api key",
+    "API_KEY_SCOPE_DENIED": "The api key's scope does not cover this endpoint",
+    "STEAM_RATE_LIMITED": "Steam is rate limiting requests, try again shortly",
+    "SERVER_ERROR": "Internal server error",
+    "SYSTEM_MAINTENANCE": "The system is under maintenance, try again later",
 }
+#: The refusals of ``Faults.decide`` and where their ``Retry-After`` comes from:
+#: ``retry_after`` (always sent), ``unavailable_retry_after`` (sent when set) or none.
+_RETRY_AFTER = {"RATE_LIMITED": "retry_after", "STEAM_RATE_LIMITED": "retry_after",
+                "FLEET_DEGRADED": "unavailable_retry_after",
+                "NO_BOTS_AVAILABLE": "unavailable_retry_after",
+                "SYSTEM_MAINTENANCE": "unavailable_retry_after",
+                "API_KEY_SCOPE_DENIED": None, "SERVER_ERROR": None}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,17 +119,38 @@ def read_body(raw: bytes | None) -> object:
         return NOT_JSON
 
 
-def _admit(
-    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None,
-    body: object,
-) -> tuple[Route, Any]:  # fmt: skip
-    route = ROUTES.get((method, path.rstrip("/")))
-    if route is None:
-        raise ApiError("NOT_FOUND")
+def allowed_methods(path: str) -> tuple[str, ...]:
+    """The methods a path answers (HEAD with GET, OPTIONS with any), sorted; () if unknown.
+
+    Examples
+    --------
+    >>> allowed_methods("/secure/inventory"), allowed_methods("/secure/check-tradeurl/")
+    (('GET', 'HEAD', 'OPTIONS'), ('OPTIONS', 'POST'))
+    >>> allowed_methods("/secure/market")
+    ()
+    """
+    served = {method for method, known in ROUTES if known == path.rstrip("/")}
+    if not served:
+        return ()
+    return tuple(sorted(served | {"OPTIONS"} | ({"HEAD"} if "GET" in served else set())))
+
+
+def _check_key(state: SandboxState, key: str | None) -> str:
     if not key:
         raise ApiError("MISSING_API_KEY")
     if key != state.api_key:
         raise ApiError("INVALID_API_KEY")
+    return key
+
+
+def _admit(
+    state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None,
+    body: object,
+) -> tuple[Route, Any]:  # fmt: skip
+    key = _check_key(state, key)
+    route = ROUTES.get(("GET" if method == "HEAD" else method, path.rstrip("/")))
+    if route is None:
+        raise ApiError("NOT_FOUND")
     wait = state.limiter.wait_for(key, route.family, time.monotonic())
     if wait > 0:
         raise ApiError("RATE_LIMITED", retry_after=max(1, math.ceil(wait)))
@@ -118,14 +160,13 @@ def _admit(
 def _decide(faults: Faults | None) -> str | None:
     """The wire fault for this request; a refusal is raised as ``ApiError``."""
     fault = faults.decide() if faults is not None else None
-    if faults is None or fault is None:
-        return None
-    if fault == "RATE_LIMITED":
+    if faults is None or fault is None or fault not in _RETRY_AFTER:
+        return fault
+    source = _RETRY_AFTER[fault]
+    if source == "retry_after":
         raise ApiError(fault, retry_after=max(1, math.ceil(faults.retry_after)))
-    if fault in ("FLEET_DEGRADED", "NO_BOTS_AVAILABLE"):
-        wait = faults.unavailable_retry_after
-        raise ApiError(fault, retry_after=None if wait is None else math.ceil(wait))
-    return fault
+    wait = faults.unavailable_retry_after if source is not None else None
+    raise ApiError(fault, retry_after=None if wait is None else math.ceil(wait))
 
 
 def _error_body(
@@ -150,17 +191,65 @@ def _echo(state: SandboxState, params: Mapping[str, str], body: object) -> str |
     return params.get("tradeUrl") or (sent if isinstance(sent, str) else None)
 
 
+def _error_answer(
+    state: SandboxState, error: ApiError, request_id: str, echo: str | None,
+    headers: Mapping[str, str], fault: str | None = None,
+) -> Answer:  # fmt: skip
+    status, envelope = _error_body(error, request_id, state.errors, echo)
+    retry = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+    return Answer(request_id, status, envelope, {**headers, **retry}, error.key, fault)
+
+
+def framing_error(state: SandboxState, status: int, header: str, reason: str) -> Answer:
+    """The answer to a request the server cannot frame: ``status`` (400 or 413) with the
+    dialect's VALIDATION_FAILED envelope, ``fields`` naming the header, and
+    ``Connection: close`` (what follows on the connection cannot be trusted).
+
+    Examples
+    --------
+    >>> from assetpay_analytics.sandbox.state import SandboxState, _RateLimiter
+    >>> state = SandboxState("key", _RateLimiter({}))
+    >>> answer = framing_error(state, 413, "Content-Length", "must be at most 1048576")
+    >>> answer.status, answer.body["error"]["fields"], answer.headers["Connection"]
+    (413, {'Content-Length': 'must be at most 1048576'}, 'close')
+    """
+    error = ApiError("VALIDATION_FAILED", {header: reason})
+    answer = _error_answer(state, error, str(uuid.uuid4()), None, {"Connection": "close"})
+    return Answer(answer.request_id, status, answer.body, answer.headers, answer.key)
+
+
+def _options(state: SandboxState, path: str, key: str | None, request_id: str) -> Answer:
+    _check_key(state, key)
+    allow = allowed_methods(path)
+    if not allow:
+        raise ApiError("NOT_FOUND")
+    return Answer(request_id, 204, None, {"Allow": ", ".join(allow)})
+
+
 def respond(
     state: SandboxState, method: str, path: str, params: Mapping[str, str], key: str | None,
     body: object = None,
 ) -> Answer:  # fmt: skip
     """The answer to one request; ``Answer.fault`` names a wire fault to act out.
 
-    ``body`` is the request's body as ``read_body`` parsed it.
+    ``body`` is the request's body as ``read_body`` parsed it. The answer to ``HEAD`` is
+    that to ``GET`` (the server drops the body); to ``OPTIONS``, 204 with ``Allow``.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.sandbox.state import SandboxState, _RateLimiter
+    >>> state = SandboxState("key", _RateLimiter({}))
+    >>> respond(state, "GET", "/secure/market", {}, None).key
+    'MISSING_API_KEY'
+    >>> answer = respond(state, "POST", "/secure/inventory", {}, "key")
+    >>> answer.status, answer.key, answer.headers["Allow"]
+    (404, 'NOT_FOUND', 'GET, HEAD, OPTIONS')
     """
     request_id = str(uuid.uuid4())
     fault = None
     try:
+        if method == "OPTIONS":
+            return _options(state, path, key, request_id)
         route, query = _admit(state, method, path, params, key, body)
         fault = _decide(state.faults)
         if fault == "reset":
@@ -170,6 +259,7 @@ def respond(
         envelope = {"requestId": request_id, "success": True, "data": route.answer(state, query)}
         return Answer(request_id, 200, envelope, {}, fault=fault)
     except ApiError as error:
-        status, envelope = _error_body(error, request_id, state.errors, _echo(state, params, body))
-        headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
-        return Answer(request_id, status, envelope, headers, error.key, fault)
+        allow = allowed_methods(path) if error.key == "NOT_FOUND" else ()
+        headers = {"Allow": ", ".join(allow)} if allow else {}
+        echo = _echo(state, params, body)
+        return _error_answer(state, error, request_id, echo, headers, fault)

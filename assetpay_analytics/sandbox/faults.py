@@ -14,7 +14,15 @@ up (their sum must be at most 1):
 - ``truncate_rate``: the answer's status and headers with the full ``Content-Length``,
   then only the first half of the body, then the connection is closed;
 - ``html_rate``: 502 ``text/html``, a proxy's "502 Bad Gateway" page, no JSON;
-- ``drip_rate``: the answer, its body written one byte every ``drip_interval`` seconds.
+- ``drip_rate``: the answer, its body written one byte every ``drip_interval`` seconds;
+- ``scope_denied_rate``: 403 API_KEY_SCOPE_DENIED (1903), the key lacks the route's scope;
+- ``steam_rate_limit_rate``: STEAM_RATE_LIMITED (33; 424) with ``Retry-After: retry_after``;
+- ``server_error_rate``: SERVER_ERROR (500), an envelope with the dialect's code;
+- ``maintenance_rate``: 503 SYSTEM_MAINTENANCE, with a ``Retry-After`` header when
+  ``unavailable_retry_after`` is set.
+
+The bands are laid on the roll in that order (``ERROR_FAULTS`` after the wire faults), so a
+seed's sequence of the older faults is unchanged by the newer rates left at 0.
 
 **Integrity faults** belong to accounts (keyed by the trade URL's partner id) and hit
 every request about them: ``duplicate_pages``, ``shifting``, ``endless``,
@@ -31,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-__all__ = ["MALFORMED_KINDS", "WIRE_FAULTS", "Faults"]
+__all__ = ["ERROR_FAULTS", "MALFORMED_KINDS", "WIRE_FAULTS", "Faults"]
 
 #: The shapes ``Faults.malformed`` can give an account's ``success: true`` answers.
 MALFORMED_KINDS: tuple[str, ...] = (
@@ -44,9 +52,19 @@ MALFORMED_KINDS: tuple[str, ...] = (
 )
 #: What ``Faults.decide`` returns for the faults that break the HTTP exchange itself.
 WIRE_FAULTS: tuple[str, ...] = ("reset", "truncate", "html", "drip")
+#: Rate field -> the error key ``Faults.decide`` returns for it (the bands after the wire
+#: faults'; each key's code and status are the dialect's).
+ERROR_FAULTS: Mapping[str, str] = MappingProxyType(
+    {
+        "scope_denied_rate": "API_KEY_SCOPE_DENIED",
+        "steam_rate_limit_rate": "STEAM_RATE_LIMITED",
+        "server_error_rate": "SERVER_ERROR",
+        "maintenance_rate": "SYSTEM_MAINTENANCE",
+    }
+)
 #: The transient rates in the order their bands are laid on the roll.
 _RATES = ("error_rate", "rate_limit_rate", "reset_rate", "truncate_rate", "html_rate",
-          "drip_rate")  # fmt: skip
+          "drip_rate", *ERROR_FAULTS)  # fmt: skip
 
 
 def _frozen_map(value: Mapping[int, int] | Mapping[int, str]) -> Mapping[int, object]:
@@ -85,8 +103,20 @@ class Faults:
     drip_interval : float
         Seconds between two dripped bytes (default 0.5).
     unavailable_retry_after : float, optional
-        When set, the 503s of ``error_rate`` carry ``Retry-After`` (whole seconds,
-        rounded up). Unset (the default), only 429s carry it.
+        When set, the 503s of ``error_rate`` and ``maintenance_rate`` carry
+        ``Retry-After`` (whole seconds, rounded up). Unset (the default), only the 429s
+        and STEAM_RATE_LIMITED carry it.
+    scope_denied_rate : float
+        Share answered 403 API_KEY_SCOPE_DENIED (1903): the key opens the sandbox but
+        lacks the endpoint's scope.
+    steam_rate_limit_rate : float
+        Share answered STEAM_RATE_LIMITED (33, HTTP 424) with ``Retry-After:
+        retry_after``: Steam, not the merchant's budget, throttles.
+    server_error_rate : float
+        Share answered SERVER_ERROR (HTTP 500; code 1006, or 1000 in the "co" dialect)
+        as a JSON envelope (``html_rate`` is the envelope-less 502).
+    maintenance_rate : float
+        Share answered 503 SYSTEM_MAINTENANCE (1007, or 1009 in "co").
     duplicate_pages : frozenset of int
         Partner ids whose page n >= 2 repeats the items of page n - 1; ``count`` stays
         true.
@@ -127,8 +157,8 @@ class Faults:
     --------
     >>> Faults(error_rate=0.1, seed=1).decide_all(5) == Faults(error_rate=0.1, seed=1).decide_all(5)
     True
-    >>> Faults(reset_rate=1.0).decide()
-    'reset'
+    >>> Faults(reset_rate=1.0).decide(), Faults(maintenance_rate=1.0).decide()
+    ('reset', 'SYSTEM_MAINTENANCE')
     >>> Faults(html_rate=0.7, drip_rate=0.7)
     Traceback (most recent call last):
     ...
@@ -146,6 +176,10 @@ class Faults:
     drip_rate: float = 0.0
     drip_interval: float = 0.5
     unavailable_retry_after: float | None = None
+    scope_denied_rate: float = 0.0
+    steam_rate_limit_rate: float = 0.0
+    server_error_rate: float = 0.0
+    maintenance_rate: float = 0.0
     duplicate_pages: frozenset[int] = frozenset()
     shifting: Mapping[int, int] = field(default_factory=dict, hash=False)
     endless: frozenset[int] = frozenset()
@@ -195,8 +229,8 @@ class Faults:
         -------
         str or None
             An error key (``"FLEET_DEGRADED"``, ``"NO_BOTS_AVAILABLE"``,
-            ``"RATE_LIMITED"``), a wire fault (``"reset"``, ``"truncate"``, ``"html"``,
-            ``"drip"``) or None for a normal answer.
+            ``"RATE_LIMITED"``, or one of ``ERROR_FAULTS``), a wire fault (``"reset"``,
+            ``"truncate"``, ``"html"``, ``"drip"``) or None for a normal answer.
         """
         with self._lock:
             roll = self._rng.random()
@@ -210,6 +244,10 @@ class Faults:
             edge += getattr(self, f"{fault}_rate")
             if roll < edge:
                 return fault
+        for name, key in ERROR_FAULTS.items():
+            edge += getattr(self, name)
+            if roll < edge:
+                return key
         return None
 
     def decide_all(self, n: int) -> list[str | None]:

@@ -3,6 +3,12 @@
 ``parse_query`` turns the query string into a ``Query`` or raises ``ApiError``
 (INVALID_TRADEURL, or VALIDATION_FAILED with the offending ``fields``); ``select``
 applies the filters and the sort; ``page_size`` and ``page_of`` cut a page.
+
+The parameters [OA] 0.8.3 types as nullable (``NULLABLE_PARAMS``: ``minPrice``,
+``maxPrice`` and ``limit``) take ``null`` or an empty value as absent, all alike. The
+others are not nullable there: ``null`` in ``page``, ``sort``, ``game``, ``refresh`` or
+``acceptedOnly`` is VALIDATION_FAILED, and ``search=null`` searches for "null" (an empty
+``search`` is no filter, as before).
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ from ..constants import (
     UNLIMITED,
 )
 
-__all__ = ["TRADE_URL_PATTERN", "ApiError", "Query", "page_of", "page_size", "parse_query",
-           "select", "trade_url_parts"]  # fmt: skip
+__all__ = ["NULLABLE_PARAMS", "TRADE_URL_PATTERN", "ApiError", "Query", "is_null", "page_of",
+           "page_size", "parse_query", "select", "trade_url_parts"]  # fmt: skip
+
+#: The inventory parameters [OA] 0.8.3 types as nullable: ``null`` or empty is absent.
+NULLABLE_PARAMS: tuple[str, ...] = ("minPrice", "maxPrice", "limit")
 
 #: The OpenAPI pattern the real API validates trade URLs with, anchored by ``\A`` and
 #: ``\Z`` (not ``$``, which lets a trailing newline through) and applied with
@@ -54,8 +63,23 @@ def _bool_param(params: Mapping[str, str], name: str, fields: dict[str, str]) ->
     return value == "true"
 
 
+def is_null(params: Mapping[str, str], name: str) -> bool:
+    """Whether a parameter counts as absent: not sent, empty, or ``null``.
+
+    Only ``NULLABLE_PARAMS`` are read this way.
+
+    Examples
+    --------
+    >>> is_null({"limit": "null"}, "limit"), is_null({"limit": ""}, "limit"), is_null({}, "limit")
+    (True, True, True)
+    >>> is_null({"limit": "5"}, "limit")
+    False
+    """
+    return params.get(name, "") in ("", "null")
+
+
 def _number_param(params: Mapping[str, str], name: str, fields: dict[str, str]) -> float | None:
-    if name not in params or params[name] in ("", "null"):
+    if is_null(params, name):
         return None
     try:
         value = float(params[name])
@@ -69,6 +93,8 @@ def _number_param(params: Mapping[str, str], name: str, fields: dict[str, str]) 
 
 
 def _int_param(params: Mapping[str, str], name: str, default: int, fields: dict[str, str]) -> int:
+    if name in NULLABLE_PARAMS and is_null(params, name):
+        return default
     try:
         return int(params.get(name, default))
     except ValueError:

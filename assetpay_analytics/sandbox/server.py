@@ -4,7 +4,20 @@ A stdlib ``ThreadingHTTPServer`` is enough here: three endpoints, loopback only,
 dependency a notebook user would have to install for a demo server.
 
 - A POST's body (``Content-Length`` bytes) is read and parsed as JSON (``app.read_body``);
-  the route gets it, and the request log keeps it (``RequestRecord.body``).
+  the route gets it, and the request log keeps it (``RequestRecord.body``). Another
+  method's body is read and dropped, so a keep-alive connection stays in step.
+- ``Content-Length`` is not trusted (``body_length``): a value that is not a plain decimal
+  number (``-1``, ``1e11``, ``+5``, two different values) is answered 400 at once, one over
+  ``MAX_BODY_BYTES`` (1 MiB) 413, and so is a ``Transfer-Encoding`` (400: the sandbox
+  reads no chunked bodies); each with the dialect's VALIDATION_FAILED envelope naming the
+  header (``app.framing_error``), before the api key is looked at, without reading the
+  body (nor a ``100 Continue`` inviting it), and the connection is closed. A body shorter
+  than its ``Content-Length`` waits for the rest until ``idle_timeout``, as any half-sent
+  request does.
+- Every method is answered as JSON (``app.respond``): ``HEAD`` as ``GET`` without the
+  body (its ``Content-Length`` that of the body it would have), ``OPTIONS`` 204 with
+  ``Allow``, and any other method (PUT, DELETE, or one the stdlib does not know, which it
+  would answer 501 HTML) goes through the api key and then 404 NOT_FOUND.
 
 - Every response carries ``x-request-id``: the client's own, when it sent one, else the
   envelope's ``requestId``. The client's header is kept in the request log.
@@ -19,12 +32,15 @@ dependency a notebook user would have to install for a demo server.
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import struct
 import sys
 import threading
 import time
 from collections.abc import Mapping
+from email.message import Message
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -32,20 +48,68 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from ..constants import API_KEY_HEADER, REQUEST_ID_HEADER
-from .app import Answer, read_body, respond
+from .app import Answer, framing_error, read_body, respond
 from .state import RequestRecord, SandboxState
 
-__all__ = ["IDLE_TIMEOUT", "make_server"]
+__all__ = ["IDLE_TIMEOUT", "MAX_BODY_BYTES", "BadFraming", "body_length", "make_server"]
 
 #: Seconds a connection may stay silent (idle, or with a request half sent) before it
 #: is closed.
 IDLE_TIMEOUT = 30.0
+#: The largest request body the sandbox reads (its largest real one is a few hundred bytes).
+MAX_BODY_BYTES = 1 << 20
+_DECIMAL = re.compile(r"[0-9]+")  # ASCII digits only: int() also takes "+5", "1_0", "٣"
 _JSON = "application/json; charset=utf-8"
 _HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
     b"</body>\r\n</html>\r\n"
 )
+
+
+class BadFraming(Exception):
+    """A request whose body cannot be framed: the status, the header, and why."""
+
+    def __init__(self, status: int, header: str, reason: str) -> None:
+        super().__init__(f"{header}: {reason}")
+        self.status, self.header, self.reason = status, header, reason
+
+
+def body_length(headers: Message) -> int:
+    """The number of body bytes a request announces (0 for none), checked before reading.
+
+    Raises
+    ------
+    BadFraming
+        400 for a ``Content-Length`` that is not one plain decimal number (several equal
+        values are one) or for any ``Transfer-Encoding``; 413 for more than
+        ``MAX_BODY_BYTES``.
+
+    Examples
+    --------
+    >>> from email.message import Message
+    >>> headers = Message()
+    >>> headers["Content-Length"] = "42"
+    >>> body_length(headers)
+    42
+    >>> headers.replace_header("Content-Length", "1e11")
+    >>> body_length(headers)
+    Traceback (most recent call last):
+    ...
+    assetpay_analytics.sandbox.server.BadFraming: Content-Length: must be a whole number of bytes
+    """
+    if headers.get("Transfer-Encoding") is not None:
+        raise BadFraming(400, "Transfer-Encoding", "is not supported: send Content-Length")
+    values = [value.strip(" \t") for value in headers.get_all("Content-Length") or ()]
+    if not all(_DECIMAL.fullmatch(value) for value in values):
+        raise BadFraming(400, "Content-Length", "must be a whole number of bytes")
+    numbers = {value.lstrip("0") or "0" for value in values}
+    if len(numbers) > 1:
+        raise BadFraming(400, "Content-Length", "must be a whole number of bytes")
+    digits = numbers.pop() if numbers else "0"
+    if len(digits) > len(str(MAX_BODY_BYTES)) or int(digits) > MAX_BODY_BYTES:
+        raise BadFraming(413, "Content-Length", f"must be at most {MAX_BODY_BYTES} bytes")
+    return int(digits)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -63,35 +127,80 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
+    def handle_expect_100(self) -> bool:
+        """No ``100 Continue`` for a body that will be refused (``_handle`` refuses it)."""
+        try:
+            body_length(self.headers)
+        except BadFraming:
+            return True
+        return super().handle_expect_100()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A method without a ``do_`` handler (the stdlib's 501) is answered as JSON by
+        ``respond``, like any other request; the stdlib's other refusals (a malformed
+        request line, headers too long) are left as they are."""
+        if code == HTTPStatus.NOT_IMPLEMENTED and self.command and self.path:
+            self._handle(self.command)
+            return
+        super().send_error(code, message, explain)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: the request log is ``Sandbox.requests``."""
 
     def _handle(self, method: str) -> None:
         state = self.server.state
-        if state.faults is not None and state.faults.latency:
-            time.sleep(state.faults.latency)
         parts = urlsplit(self.path)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         key = self.headers.get(API_KEY_HEADER)
         client_id = self.headers.get(REQUEST_ID_HEADER)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = read_body(self.rfile.read(length) if method == "POST" else None)
+        try:
+            length = body_length(self.headers)
+        except BadFraming as bad:
+            self.close_connection = True
+            answer = framing_error(state, bad.status, bad.header, bad.reason)
+            self._answer(method, parts.path, params, key, client_id, answer, None)
+            return
+        if state.faults is not None and state.faults.latency:
+            time.sleep(state.faults.latency)
+        raw = self.rfile.read(length) if length else None  # a short body: the idle timeout
+        body = read_body(raw) if method == "POST" else None
         answer = respond(state, method, parts.path, params, key, body)
-        state.record(RequestRecord(method, parts.path, params, key is not None, answer.status,
-                                   answer.key, time.monotonic(), client_id, answer.fault,
-                                   body if isinstance(body, dict) else None))  # fmt: skip
-        headers = {**answer.headers, REQUEST_ID_HEADER: client_id or answer.request_id}
-        self._act(answer, headers)
+        self._answer(method, parts.path, params, key, client_id, answer, body)
 
-    def _act(self, answer: Answer, headers: Mapping[str, str]) -> None:
+    def _answer(
+        self, method: str, path: str, params: dict[str, str], key: str | None,
+        client_id: str | None, answer: Answer, body: object,
+    ) -> None:  # fmt: skip
+        """Log the request, then act the answer out."""
+        self.server.state.record(RequestRecord(
+            method, path, params, key is not None, answer.status, answer.key, time.monotonic(),
+            client_id, answer.fault, body if isinstance(body, dict) else None))  # fmt: skip
+        headers = {**answer.headers, REQUEST_ID_HEADER: client_id or answer.request_id}
+        self._act(answer, headers, head=method == "HEAD")
+
+    def _act(self, answer: Answer, headers: Mapping[str, str], head: bool = False) -> None:
         if answer.fault == "reset":
             self._reset()
             return
         if answer.fault == "html":
-            self._send(502, _HTML_502, headers, "text/html")
+            self._send(502, _HTML_502, headers, "text/html", head=head)
+            return
+        if answer.body is None:  # OPTIONS: 204, no body and no Content-Length
+            self.send_response(answer.status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
             return
         payload = orjson.dumps(answer.body)
-        if answer.fault == "truncate":
+        if head:
+            self._send(answer.status, payload, headers, head=True)
+        elif answer.fault == "truncate":
             self._headers(answer.status, len(payload), headers, _JSON)
             self._write(payload[: len(payload) // 2])
             self.close_connection = True
@@ -109,10 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _send(
-        self, status: int, payload: bytes, headers: Mapping[str, str], kind: str = _JSON
-    ) -> None:
+        self, status: int, payload: bytes, headers: Mapping[str, str], kind: str = _JSON,
+        head: bool = False,
+    ) -> None:  # fmt: skip
+        """Headers (``Content-Length`` that of ``payload``), then the payload unless HEAD."""
         self._headers(status, len(payload), headers, kind)
-        self._write(payload)
+        if not head:
+            self._write(payload)
 
     def _write(self, chunk: bytes) -> bool:
         """Write; on a client that hung up, stop quietly and close. True when written."""

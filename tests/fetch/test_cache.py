@@ -9,9 +9,12 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import shutil
 import sqlite3
+import subprocess
 import warnings
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -182,6 +185,101 @@ def test_a_read_only_cache_is_read_and_never_written(sandbox, cache_path, monkey
     assert client.inventory(other)["item_id"].tolist() == item_ids(sandbox, other)
     client.close()
     assert {p: p.read_bytes() for p in cache_path.parent.iterdir()} == files
+
+
+def test_a_damaged_pages_warning_is_brief_and_names_the_file(sandbox, cache_path):
+    """One damaged page makes sqlite report every page it orphaned (thousands of
+    characters): the warning quotes the first problem and counts the rest."""
+    first = make_client(sandbox, cache_path)
+    first.inventories(sandbox.trade_urls[:6], progress=False)  # a file of many pages
+    first.close()
+    _malformed(cache_path)
+    with closing(sqlite3.connect(cache_path)) as con:
+        report = "\n".join(row[0] for row in con.execute("PRAGMA quick_check"))
+    assert len(report) > 1000  # what the warning used to embed whole
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_client(sandbox, cache_path)
+    (message,) = [str(w.message) for w in caught if w.category is CacheWarning]
+    (aside,) = cache_path.parent.glob(f"{cache_path.name}.corrupt-*[0-9]Z")
+    assert str(cache_path) in message and str(aside) in message  # the file, what was done
+    assert "fresh cache" in message and "more problems" in message
+    assert len(message) <= 2 * len(str(aside)) + 400  # sqlite's words: one line at most
+    assert "\n" not in message
+
+
+def _chattr(flag: str, *paths: Path) -> bool:
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    done = subprocess.run([chattr, flag, *map(str, paths)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` and its directory read-only for real, for root too.
+
+    ``chmod`` stops every user but root; for root (the suite's user in CI) the
+    immutable attribute does it (``chattr +i``: ``os.access`` and ``open`` refuse to
+    write, whoever asks). Where that cannot be set (no ``chattr``, no
+    CAP_LINUX_IMMUTABLE, a filesystem without the attribute) root cannot be stopped
+    from writing a file at all, and the test is skipped saying so.
+    """
+    modes = {p: p.stat().st_mode & 0o7777 for p in (path, path.parent)}
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+    immutable = os.geteuid() == 0 and _chattr("+i", path, path.parent)
+    try:
+        if os.geteuid() == 0 and not immutable:
+            pytest.skip("running as root where chattr +i is unavailable: nothing is read-only")
+        yield
+    finally:
+        if immutable:
+            _chattr("-i", path, path.parent)
+        for p, mode in modes.items():
+            p.chmod(mode)
+
+
+def test_clear_cache_of_a_read_only_file_raises_and_the_rows_stay(sandbox, cache_path):
+    urls = sandbox.trade_urls[:3]
+    warm = make_client(sandbox, cache_path)
+    warm.inventories(urls, progress=False)
+    warm.close()
+    del warm
+    gc.collect()
+    stored = rows(cache_path)
+    assert len(stored) == 3
+    with read_only(cache_path):
+        with pytest.warns(CacheWarning, match="read-only"):
+            client = make_client(sandbox, cache_path)
+        for target in (None, urls[0]):
+            with pytest.raises(apa.CacheError) as info:
+                client.clear_cache(target)
+            message = str(info.value)
+            assert str(cache_path) in message and "read-only" in message
+            assert "nothing was removed" in message and "permissions" in message
+            assert info.value.key == "CACHE_READ_ONLY"
+            assert info.value.details["path"] == str(cache_path)
+        uri = f"{cache_path.as_uri()}?mode=ro&immutable=1"
+        with closing(sqlite3.connect(uri, uri=True)) as con:
+            assert con.execute("SELECT key, value FROM responses").fetchall() == stored
+        assert client.cache_info().entries == 3  # and the client still serves them
+        assert client.inventory(urls[0]).attrs["from_cache"]
+        client.close()
+    writable = make_client(sandbox, cache_path)  # once writable, clear_cache clears
+    assert writable.clear_cache() == 3 and rows(cache_path) == []
+
+
+def test_clear_cache_of_a_file_broken_in_use_is_a_cache_error(sandbox, cache_path):
+    client = make_client(sandbox, cache_path)
+    client.inventory(sandbox.trade_urls[0])
+    for path in cache_path.parent.iterdir():  # the file, its -wal and -shm
+        path.write_bytes(b"overwritten by something else " * 1000)
+    with pytest.raises(apa.CacheError, match="nothing was removed") as info:
+        client.clear_cache()
+    assert str(cache_path) in str(info.value) and info.value.__context__ is None
+    assert len(str(info.value)) < 1000
 
 
 def test_a_location_that_cannot_be_created_names_path_and_variable(sandbox, tmp_path):

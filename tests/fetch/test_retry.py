@@ -143,17 +143,43 @@ def test_wire_faults_are_retried_to_the_fault_free_frame():
     assert 502 in statuses  # the faults did strike
 
 
-@pytest.mark.parametrize("dialect", ["gg", "co"])
-def test_both_dialects_map_to_the_same_classes(dialect):
+@pytest.mark.parametrize("dialect", ["gg", "co", "openapi"])
+def test_every_dialect_maps_to_the_same_classes(dialect):
     with apa.sandbox.serve(dialect=dialect, rate_limit=(2, 3600)) as box:
         client = client_for(box, retry=RetryPolicy(attempts=2, retry_after_max=1))
         with pytest.raises(apa.InventoryUnavailable) as caught:
             client.inventory(box.accounts["fetch_failed"].trade_url)
-        assert caught.value.status == {"gg": 424, "co": 500}[dialect]
+        assert caught.value.status == {"gg": 424, "co": 500, "openapi": 424}[dialect]
         assert caught.value.key == "INVENTORY_FETCH_FAILED" and caught.value.attempts == 1
         with pytest.raises(apa.InventoryUnavailable):
             client.inventory(box.accounts["private"].trade_url)
         with pytest.raises(apa.RateLimited) as caught:
             client.inventory(box.trade_urls[0])
-        assert caught.value.code == {"gg": 1005, "co": 1007}[dialect]
+        assert caught.value.code == {"gg": 1005, "co": 1007, "openapi": 1005}[dialect]
         assert caught.value.limit == "merchant"
+
+
+# Each refusal the sandbox can now send (issue 23: 403 API_KEY_SCOPE_DENIED,
+# STEAM_RATE_LIMITED, SERVER_ERROR, SYSTEM_MAINTENANCE) reaches the class its key names,
+# in every dialect, with the key and the status the sandbox sent.
+NEW_REFUSALS = [
+    ("scope_denied_rate", apa.AuthenticationError, "API_KEY_SCOPE_DENIED", 403),
+    ("steam_rate_limit_rate", apa.RateLimited, "STEAM_RATE_LIMITED", 424),
+    ("server_error_rate", apa.ServiceUnavailable, "SERVER_ERROR", 500),
+    ("maintenance_rate", apa.ServiceUnavailable, "SYSTEM_MAINTENANCE", 503),
+]
+
+
+@pytest.mark.parametrize("dialect", ["gg", "co", "openapi"])
+@pytest.mark.parametrize(("rate", "error", "key", "status"), NEW_REFUSALS)
+def test_the_new_refusals_reach_their_classes(dialect, rate, error, key, status):
+    faults = Faults(**{rate: 1.0}, retry_after=0.01, unavailable_retry_after=0.01)
+    with apa.sandbox.serve(dialect=dialect, faults=faults) as box:
+        client = client_for(box, retry=RetryPolicy(attempts=2, backoff=0.01, retry_after_max=1))
+        with pytest.raises(error) as caught:
+            client.inventory(box.trade_urls[0])
+        sent = inventory_requests(box)
+    assert caught.value.key == key and caught.value.status == status
+    assert caught.value.code == apa.constants.ERRORS_BY_DIALECT[dialect][key][0]
+    # a scope denial is not retried; the transient ones are, within the policy's attempts
+    assert len(sent) == (1 if key == "API_KEY_SCOPE_DENIED" else 2)

@@ -188,6 +188,60 @@ def test_a_damaged_row_group_costs_that_snapshot_only(store):
     assert store.problems()["kind"].tolist() == ["damaged"]
 
 
+def corrupt_rows(path: Path, where: str) -> None:
+    """Overwrite 100 bytes inside ``market_price``'s pages; the footer stays intact."""
+    chunk = (
+        pq.ParquetFile(path)
+        .metadata.row_group(0)
+        .column(pq.ParquetFile(path).schema_arrow.names.index("market_price"))
+    )
+    start = chunk.data_page_offset if where == "data page" else chunk.dictionary_page_offset
+    data = bytearray(path.read_bytes())
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    lo = start + 20
+    assert lo + 100 < chunk.data_page_offset + chunk.total_compressed_size < footer
+    data[lo : lo + 100] = b"\xff" * 100
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", ["data page", "dictionary page"])
+def test_query_skips_a_snapshot_whose_rows_are_corrupt_under_a_good_footer(store, where):
+    """DuckDB meets the damage only when it decodes the rows; the store's scan, which
+    reads footers, cannot see it: the query skips that file as load() does."""
+    path = file_of(store, store.save(frame(50), taken_at="2026-06-04T12:00:00Z"))
+    corrupt_rows(path, where)
+    listed, caught = quietly(store.snapshots)
+    assert listed["items"].tolist() == [2, 3, 4, 50] and not caught  # the footer is fine
+    sql = "SELECT count(*) AS n, sum(market_price) AS value FROM items"
+    (counted, caught) = quietly(store.query, sql)
+    assert counted["n"].iloc[0] == 9  # the three good snapshots, and only those
+    assert counted["value"].iloc[0] == sum(1.0 + k for n in (2, 3, 4) for k in range(n))
+    (warning,) = caught
+    assert str(path) in str(warning.message) and "damaged" in str(warning.message)
+    assert len(str(warning.message)) < len(str(path)) + 400
+    problems = store.problems()
+    assert problems[["path", "kind"]].values.tolist() == [[str(path), "damaged"]]
+    assert "DuckDB" in problems["reason"].iloc[0]
+    (again, caught) = quietly(store.query, sql)
+    assert again.equals(counted) and not caught  # once per store
+    (listed, _) = quietly(store.snapshots)
+    assert listed["items"].tolist() == [2, 3, 4]  # every reader skips it from now on
+    fresh = SnapshotStore(store.path)
+    (trend, caught) = quietly(fresh.payout_trend, by=None, engine="duckdb")
+    assert len(trend) == 3 and len(caught) == 1 and str(path) in str(caught[0].message)
+    assert fresh.problems()["kind"].tolist() == ["damaged"]
+
+
+def test_a_query_error_of_its_own_is_duckdbs_and_blames_no_file(store):
+    duckdb = pytest.importorskip("duckdb")
+    with pytest.raises(duckdb.Error) as info:
+        quietly(store.query, "SELECT CAST(snapshot_id AS INTEGER) FROM items")
+    assert "snapshot_id" in str(info.value) or "INT" in str(info.value)
+    with pytest.raises(duckdb.ParserException):
+        quietly(store.query, "SELEKT 1")
+    assert store.problems().empty
+
+
 # --- copies ----------------------------------------------------------------------------------
 
 

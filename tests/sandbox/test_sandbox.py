@@ -217,7 +217,11 @@ def test_faults_reject_bad_shares():
 
 
 def test_unknown_path_and_method(sandbox):
-    error(requests.get(f"{sandbox.url}/secure/nothing", timeout=5), 404, 1003, "NOT_FOUND")
+    # the api key is checked before the route: an unknown path without a key is a 401
+    error(requests.get(f"{sandbox.url}/secure/nothing", timeout=5), 401, 1900, "MISSING_API_KEY")
+    response = requests.get(f"{sandbox.url}/secure/nothing", timeout=5,
+                            headers={"api-key": SANDBOX_API_KEY})  # fmt: skip
+    error(response, 404, 1003, "NOT_FOUND")
     response = requests.post(f"{sandbox.url}/secure/inventory", json={}, timeout=5,
                              headers={"api-key": SANDBOX_API_KEY})  # fmt: skip
     error(response, 404, 1003, "NOT_FOUND")

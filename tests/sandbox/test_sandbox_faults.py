@@ -328,7 +328,8 @@ def test_request_id_recorded_and_echoed(sandbox):
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_dialect_statuses(dialect):
     table = ERRORS_BY_DIALECT[dialect]
-    expected = {"gg": (422, 424, 13, 1005), "co": (400, 500, 14, 1007)}[dialect]
+    expected = {"gg": (422, 424, 13, 1005), "co": (400, 500, 14, 1007),
+                "openapi": (400, 424, 13, 1005)}[dialect]  # fmt: skip
     with serve(dialect=dialect) as box:
         assert box.dialect == dialect
         bad = get(box, tradeUrl=box.trade_urls[0], page=0)
@@ -343,7 +344,7 @@ def test_dialect_statuses(dialect):
 
 
 def test_unknown_dialect_names_the_allowed_ones():
-    with pytest.raises(ValueError, match="'gg' or 'co'"):
+    with pytest.raises(ValueError, match="'gg' or 'co' or 'openapi'"):
         start(dialect="net")
 
 
