@@ -20,8 +20,9 @@ agrees on it, then by the HTTP status. ``RateLimited`` and ``ServiceUnavailable`
 and ``InconsistentInventory`` are the retryable ones; the client raises them only
 after its retries (or re-reads) are spent. Every error the client raises carries
 ``attempts`` (requests made for the failing call) and ``elapsed`` (seconds spent).
-No message, ``args`` or ``details`` ever contains the api key or a trade token: the
-base class masks both (``_redact.mask``) in whatever it is given, API messages included.
+No message, ``args``, ``details``, ``key`` or ``request_id`` ever contains the api key or
+a trade token: the base class masks both (``redact.mask``) in whatever it is given, API
+messages included, and a token the client has seen even where no ``token=`` precedes it.
 """
 
 from __future__ import annotations
@@ -99,9 +100,9 @@ class AssetPayError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-        self.key = key
+        self.key = _masked_key(key)
         self.status = status
-        self.request_id = request_id
+        self.request_id = mask(request_id) if isinstance(request_id, str) else request_id
         self.details: dict[str, Any] = mask_value(dict(details or {}))
         self.attempts: int | None = None
         self.elapsed: float | None = None
@@ -237,6 +238,11 @@ _ADVICE: dict[type[AssetPayError], str] = {
     MalformedResponse: "Report it to AssetPay support with the request id.",
     ServiceUnavailable: "A temporary failure on AssetPay's or Steam's side: try again later.",
 }
+
+
+def _masked_key(key: str | None) -> str | None:
+    """An error key as shown: a documented one as it is, any other masked (it is API text)."""
+    return mask(key) if isinstance(key, str) and key not in _CLASS_BY_KEY else key
 
 
 def _class_for(key: str | None, code: int | None, status: int | None) -> type[AssetPayError]:

@@ -7,7 +7,9 @@ else), so ``TradeUrl`` accepts the harmless variations people paste (``http``, `
 a missing trailing slash, parameters in another order, surrounding spaces) and always
 sends the canonical form. Anything else raises ``InvalidTradeUrl`` naming the problem,
 before any request is made. Digits are ASCII digits only: Python's ``\\d`` and ``int()``
-also read Arabic-Indic or fullwidth digits, which no Steam URL or id contains.
+also read Arabic-Indic or fullwidth digits, which no Steam URL or id contains. Every
+``TradeUrl`` registers its token with the redactor (``redact.register_token``): a token
+the toolkit has seen is masked in any message, log record or file, ``token=`` or not.
 
 ``brief`` quotes a bad value for an error message (every module that validates
 arguments uses it): short whatever its size, and never failing, not even on an int
@@ -25,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .constants import MAX_ACCOUNT_ID, STEAM_ID64_BASE
 from .errors import InvalidTradeUrl
+from .redact import register_token
 
 __all__ = ["TradeUrl"]
 
@@ -93,7 +96,9 @@ class TradeUrl:
     partner : int
         The 32-bit Steam account id (``partner=`` in the URL).
     token : str
-        The 8-character trade token. It is sensitive: ``repr`` and ``str`` mask it.
+        The 8-character trade token. It is sensitive: ``repr`` and ``str`` mask it,
+        and it is registered (``redact.register_token``) so that ``redact.mask`` hides
+        it in any message that names it, even without ``token=``.
 
     Examples
     --------
@@ -116,6 +121,11 @@ class TradeUrl:
         object.__setattr__(self, "partner", int(partner))  # numpy ints hash and print as ints
         if not isinstance(self.token, str) or not _TOKEN.fullmatch(self.token):
             raise _invalid("token must be exactly 8 characters of A-Z, a-z, 0-9, '_' or '-'")
+        register_token(self.token)  # a token seen is masked wherever it shows, bare too
+
+    def __reduce__(self) -> tuple[type[TradeUrl], tuple[int, str]]:
+        # unpickled and copied URLs are validated (and their token registered) again
+        return (type(self), (self.partner, self.token))
 
     @classmethod
     def parse(cls, value: str | TradeUrl) -> TradeUrl:

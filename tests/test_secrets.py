@@ -9,24 +9,36 @@ warnings, each error's text, ``args``, ``details``, ``repr``, its whole
 ``__cause__``/``__context__`` chain, its traceback rendered with locals, the frames'
 attrs, the cache file with its ``-wal``/``-shm``, and the stored notebook outputs.
 Each is grepped for the key and the tokens raw, URL-encoded and ``+``-encoded.
+
+A second batch goes through ``BareTokenApi``: the sandbox behind a proxy that refuses
+some accounts naming their tokens bare, without ``token=`` (in the message, the fields
+and the request id). Its errors, frames' attrs, the report written from the frame
+(``report.html``, ``tables/failures.csv``, every file), the history snapshot (footer,
+file, reloaded attrs), cache and logs are grepped the same way.
 """
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import json
 import logging
 import socket
+import threading
 import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
+import pyarrow.parquet as pq
 import pytest
 
 import assetpay_analytics as apa
 from assetpay_analytics import sandbox
-from assetpay_analytics.redact import RedactingFilter, mask
+from assetpay_analytics.history import SnapshotStore
+from assetpay_analytics.redact import MASK, RedactingFilter, mask
+from assetpay_analytics.report import write_report
 from assetpay_analytics.sandbox import SANDBOX_API_KEY, Faults
 from assetpay_analytics.sandbox.data import ACCOUNTS
 
@@ -242,3 +254,183 @@ def test_filter_survives_a_record_whose_arguments_do_not_fit_its_format():
     record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "%d items", (url,), None)
     assert RedactingFilter().filter(record)
     assert ACCOUNTS[0].token not in record.getMessage()
+
+
+# --- an API that names the trade token bare ----------------------------------------
+
+#: Accounts the sandbox never heard of, so their tokens are seen by the client only (no
+#: ``token=`` before them in any answer): one with each separator character.
+BARE = {250009001: "B4reT0kn", 250009002: "x9-Echo7", 250009003: "Nm_Sa1d8"}
+BARE_URLS = [f"https://steamcommunity.com/tradeoffer/new/?partner={p}&token={t}"
+             for p, t in BARE.items()]  # fmt: skip
+BARE_SECRETS = {f"bare token {t}": spellings(t) for t in BARE.values()}
+
+
+class BareTokenApi:
+    """The sandbox behind a proxy that refuses the ``BARE`` accounts, naming each token
+    bare (no ``token=``) in the message and the fields, in several spellings; every
+    other request goes on to the sandbox as it came."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = urlsplit(upstream)
+        self.echoed: list[str] = []
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                api.answer(self)
+
+            def do_POST(self) -> None:
+                api.answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        sent = parse_qs(urlsplit(handler.path).query).get("tradeUrl", [""])[0]
+        if not sent and body:
+            sent = json.loads(body).get("tradeurl", "")
+        account = parse_qs(urlsplit(sent).query)
+        partner, token = (int(account["partner"][0]), account["token"][0]) if sent else (0, "")
+        if partner in BARE:
+            self.refuse(handler, token)
+        else:
+            self.forward(handler, body)
+
+    def refuse(self, handler: http.server.BaseHTTPRequestHandler, token: str) -> None:
+        message = (f"The trade token {token} cannot trade ('{token}'; "
+                   f"{quote(chr(34) + token + chr(34), safe='')})")  # fmt: skip
+        self.echoed.append(message)
+        error = {"code": 7, "key": "USER_NOT_TRADEABLE", "message": message,
+                 "fields": {"token": token, token: f"[{token}]"}}  # fmt: skip
+        envelope = {"requestId": f"req-{token}", "success": False, "error": error}
+        self.send(handler, 400, json.dumps(envelope).encode(), {"Content-Type": "application/json"})
+
+    def forward(self, handler: http.server.BaseHTTPRequestHandler, body: bytes) -> None:
+        skip = {"host", "content-length", "connection"}
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in skip}
+        upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port)
+        try:
+            upstream.request(handler.command, handler.path, body or None, headers)
+            answer = upstream.getresponse()
+            framing = {"content-length", "connection", "transfer-encoding"}
+            relayed = {k: v for k, v in answer.getheaders() if k.lower() not in framing}
+            self.send(handler, answer.status, answer.read(), relayed)
+        finally:
+            upstream.close()
+
+    @staticmethod
+    def send(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes,
+             headers: dict[str, str]) -> None:  # fmt: skip
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
+def shown_without_locals(err: BaseException) -> str:
+    """``error_outputs`` but for the locals of the traceback's frames."""
+    shown = [str(err), repr(err), repr(err.args), json.dumps(getattr(err, "details", {}))]
+    return "\n".join(shown + traceback.format_exception(err))
+
+
+def files_text(folder: Path) -> str:
+    return "\n".join(p.read_bytes().decode("latin-1") for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def bare_outputs(debug_logs: Collect, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Everything shown when an API names the tokens bare, by where it shows it."""
+    tmp = tmp_path_factory.mktemp("bare")
+    found: dict[str, list[str]] = {"errors": [], "attrs": [], "warnings": [],
+                                   "screening locals": []}  # fmt: skip
+    start = len(debug_logs.lines)
+    with warnings.catch_warnings(record=True) as caught, sandbox.serve(page_cap=10) as box:
+        warnings.simplefilter("always")
+        api = BareTokenApi(box.url)
+        try:
+            urls = [box.accounts["alice"].trade_url, *BARE_URLS, box.accounts["bob"].trade_url]
+            client = apa.AssetPayClient(api_key=box.api_key, base_url=api.url,
+                                        cache=tmp / "cache", retry=FAST)  # fmt: skip
+            df = client.inventories(urls, progress=False)
+            screened = client.check_trade_urls(urls, progress=False)
+            for url in BARE_URLS:
+                found["errors"].append(_raised(lambda u=url: client.inventory(u)))
+                with pytest.raises(apa.InventoryUnavailable) as info:
+                    client.check_trade_urls([url], errors="raise", progress=False)
+                found["errors"].append(shown_without_locals(info.value))
+                found["screening locals"].append(error_outputs(info.value))
+            client.close()
+        finally:
+            api.close()
+        found["warnings"] = [str(w.message) for w in caught]
+    for frame in (df, screened):
+        found["attrs"].append(json.dumps(frame.attrs, default=str))
+        found["attrs"].append(frame.assetpay.errors.to_csv())
+    report = write_report(df, tmp / "report", labels=box.labels)
+    store = SnapshotStore(tmp / "history")
+    snapshot = store.save(df)
+    [snapshot_file] = (tmp / "history").rglob(f"{snapshot}.parquet")
+    footer = pq.read_schema(snapshot_file).metadata or {}
+    texts = {name: "\n".join(parts) for name, parts in found.items()}
+    texts |= {
+        "report.html": report.html.read_text(encoding="utf-8"),
+        "tables/failures.csv": (tmp / "report" / "tables" / "failures.csv").read_text("utf-8"),
+        "report files": files_text(tmp / "report"),
+        "snapshot footer": "\n".join(f"{k!r} {v!r}" for k, v in footer.items()),
+        "snapshot file": snapshot_file.read_bytes().decode("latin-1"),
+        "snapshot loaded": json.dumps(store.load(snapshot).attrs, default=str),
+        "cache files": files_text(tmp / "cache"),
+        "log records": "\n".join(debug_logs.lines[start:]),
+        "echoed": "\n".join(api.echoed),
+        "frames": f"{len(df)} items {len(df.attrs['errors'])} errors",
+    }
+    return texts
+
+
+def test_the_api_named_every_token_bare_and_each_path_saw_it(bare_outputs):
+    echoed = bare_outputs["echoed"]
+    for token in BARE.values():
+        assert f"token {token} cannot" in echoed  # bare, no token= before it
+    errors = bare_outputs["errors"]
+    assert "InventoryUnavailable" in errors
+    assert f"The trade token {MASK} cannot trade ('{MASK}'; %22{MASK}%22)" in errors
+    assert errors.count(f"req-{MASK}") > 0  # the request id named the token too
+    failures = bare_outputs["tables/failures.csv"]
+    assert failures.count("USER_NOT_TRADEABLE") == len(BARE)
+    assert bare_outputs["frames"].endswith(f"{len(BARE)} errors")
+    assert not bare_outputs["frames"].startswith("0 items")  # alice and bob were read
+    assert "USER_NOT_TRADEABLE" in bare_outputs["snapshot footer"]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["errors", "attrs", "warnings", "report.html", "tables/failures.csv", "report files",
+     "snapshot footer", "snapshot file", "snapshot loaded", "cache files", "log records"],
+)  # fmt: skip
+def test_no_bare_token_in(bare_outputs, where):
+    text = bare_outputs[where]
+    for what, forms in {**BARE_SECRETS, **SECRETS}.items():
+        for form in forms:
+            assert form not in text, f"{what} ({form!r}) appears in {where}"
+
+
+def test_no_token_in_the_locals_of_a_screening_error(bare_outputs):
+    text = bare_outputs["screening locals"]
+    assert "InventoryUnavailable" in text
+    for what, forms in BARE_SECRETS.items():
+        for form in forms:
+            assert form not in text, f"{what} ({form!r}) appears in a screening error's locals"

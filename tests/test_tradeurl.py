@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import pickle
 import string
 from decimal import Decimal
 from fractions import Fraction
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -14,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import assetpay_analytics as apa
-from assetpay_analytics import TradeUrl
+from assetpay_analytics import TradeUrl, redact
+from assetpay_analytics.redact import MASK, mask
 from tests import strategies
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "_-"
@@ -285,3 +288,56 @@ def test_anything_parses_or_raises_only_a_short_invalid_trade_url(value):
     except apa.InvalidTradeUrl as err:
         assert len(str(err)) < SHORT
         str(err).encode("utf-8")
+
+
+# --- every token seen is registered with the redactor ---------------------------------
+
+
+@pytest.fixture
+def empty_registry(monkeypatch):
+    """A token registry of the test's own (the process-wide one is restored after)."""
+    monkeypatch.setattr(redact, "_registry", redact._Registry())
+
+
+def shown_bare(token: str) -> str:
+    return mask(f"the account {token} cannot trade")
+
+
+def test_every_way_to_make_a_trade_url_registers_its_token(empty_registry):
+    made = {
+        "Pa5e-Tok": lambda: TradeUrl.parse(" " + canonical(5, "Pa5e-Tok").replace("https", "http")),
+        "In1t_Tok": lambda: TradeUrl(5, "In1t_Tok"),
+        "Fr0mSt3m": lambda: TradeUrl.from_steam_id("76561198000000001", "Fr0mSt3m"),
+    }
+    for token, make in made.items():
+        assert shown_bare(token) == f"the account {token} cannot trade"  # not seen yet
+        make()
+        assert shown_bare(token) == f"the account {MASK} cannot trade"
+
+
+@pytest.mark.parametrize("again", [lambda url: pickle.loads(pickle.dumps(url)), copy.deepcopy])
+def test_an_unpickled_or_copied_trade_url_is_validated_and_registered(again, monkeypatch):
+    url = TradeUrl(5, "C0py-Me1")
+    monkeypatch.setattr(redact, "_registry", redact._Registry())  # e.g. another process
+    assert again(url) == url
+    assert shown_bare("C0py-Me1") == f"the account {MASK} cannot trade"
+
+
+def test_an_invalid_trade_url_registers_nothing_and_never_quotes_its_token(empty_registry):
+    bad = {
+        "N0tSeen1": canonical(5, "N0tSeen1").replace("partner=5", "partner=x"),  # the partner
+        "Sh0rt12": canonical(5, "Sh0rt12"),
+        "Typo.123": canonical(5, "Typo.123"),
+    }
+    for token, url in bad.items():
+        with pytest.raises(apa.InvalidTradeUrl) as info:
+            TradeUrl.parse(url)
+        assert token not in str(info.value)
+    assert shown_bare("N0tSeen1") == "the account N0tSeen1 cannot trade"
+
+
+@given(partners, tokens)
+def test_any_token_seen_is_masked_bare_in_any_spelling(partner, token):
+    TradeUrl(partner, token)
+    for text in (f"account {token} is private", f"'{token}'", quote(f'"{token}"', safe="")):
+        assert token not in mask(text)

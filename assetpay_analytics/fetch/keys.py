@@ -75,8 +75,9 @@ def _json_body(request: requests.PreparedRequest) -> Mapping[str, Any] | None:
     """A request's JSON object body, None for none (or one that is not a JSON object)."""
     if not request.body or "json" not in request.headers.get("Content-Type", ""):
         return None
-    try:
-        body = orjson.loads(request.body)
+    sent = request.body
+    try:  # orjson reads exact bytes only, and ours are a subclass (fetch.request.SentBody)
+        body = orjson.loads(memoryview(sent) if isinstance(sent, bytes) else sent)
     except orjson.JSONDecodeError:
         return None
     return body if isinstance(body, Mapping) else None

@@ -139,13 +139,28 @@ def fetch_page(
     return read_page(response, endpoint, context)
 
 
-def json_body(body: Mapping[str, Any]) -> bytes:
+class SentBody(bytes):
+    """A POST's JSON body as bytes whose repr tells only its size.
+
+    The body carries a trade URL, token included. It is held by this module's frame and
+    by requests' and urllib3's while it is sent, and a traceback rendered with locals
+    (IPython's verbose mode, ``rich``, ``traceback.TracebackException(capture_locals=True)``)
+    prints every local's repr: this one shows no text.
+    """
+
+    def __repr__(self) -> str:
+        return f"<JSON body, {len(self)} bytes>"
+
+    __str__ = __repr__
+
+
+def json_body(body: Mapping[str, Any]) -> SentBody:
     """A POST's JSON body as sent: a ``Sensitive`` trade URL as its text.
 
     Serialised here rather than by requests' ``json=``, which cannot spell a
     ``Sensitive`` (and the body must travel masked until it is sent).
     """
-    return orjson.dumps(dict(body), default=str)
+    return SentBody(orjson.dumps(dict(body), default=str))
 
 
 def cache_failure(exc: sqlite3.Error, context: str) -> CacheError:
