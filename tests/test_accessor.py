@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -15,6 +16,8 @@ import pytest
 from assetpay_analytics import analysis, plots
 from assetpay_analytics.accessor import AssetPayAccessor
 from assetpay_analytics.frame import from_items, from_pages
+
+DATA = Path(__file__).parent / "data"
 
 matplotlib.use("Agg")
 
@@ -82,23 +85,64 @@ def test_accessor_class_is_what_pandas_returns(df):
     assert isinstance(df.assetpay, AssetPayAccessor)
 
 
-def _registered_after(statement: str) -> bool:
-    code = f"{statement}\nimport pandas as pd\nprint(hasattr(pd.DataFrame(), 'assetpay'))"
+def _run(code: str) -> str:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.strip() == "True"
+    return out.stdout.strip()
 
 
-def test_frame_layer_does_not_register_the_accessor():
-    assert not _registered_after("import assetpay_analytics.frame")
-    assert not _registered_after("import assetpay_analytics.analysis")
+def _registered_after(statement: str) -> bool:
+    return (
+        _run(f"{statement}\nimport pandas as pd\nprint(hasattr(pd.DataFrame(), 'assetpay'))")
+        == "True"
+    )
+
+
+def test_the_frame_wing_loads_nothing_above_it_until_df_assetpay_is_used():
+    code = (
+        "import sys, pandas as pd\nimport assetpay_analytics.frame\n"
+        "above = ('assetpay_analytics.accessor', 'assetpay_analytics.analysis', 'matplotlib')\n"
+        "print(sorted(m for m in above if m in sys.modules))\n"
+        "print(type(pd.DataFrame().assetpay).__name__)\n"
+        "print('assetpay_analytics.accessor' in sys.modules)"
+    )
+    assert _run(code).splitlines() == ["[]", "AssetPayAccessor", "True"]
 
 
 @pytest.mark.parametrize(
     "module", ["assetpay_analytics.accessor", "assetpay_analytics.client",
-               "assetpay_analytics.frame.parquet", "assetpay_analytics.widgets"]
+               "assetpay_analytics.frame", "assetpay_analytics.frame.parquet",
+               "assetpay_analytics.history", "assetpay_analytics.widgets"]
 )  # fmt: skip
 def test_modules_that_hand_frames_to_users_register_it(module):
     assert _registered_after(f"import {module}")
+
+
+BUILT = {
+    "from_body": "df = from_body(BODY)",
+    "read_parquet": "write_parquet(from_body(BODY), TMP / 'x.parquet')\n"
+    "df = read_parquet(TMP / 'x.parquet')",
+    "SnapshotStore.load": "store = SnapshotStore(TMP / 'store')\n"
+    "df = store.load(store.save(from_body(BODY)))",
+}
+
+
+@pytest.mark.parametrize("how", sorted(BUILT))
+def test_any_frame_has_df_assetpay_in_a_fresh_process(how, tmp_path):
+    # each in a fresh interpreter: nothing imported before but the one entry point
+    entry = {
+        "from_body": "from assetpay_analytics.frame import from_body",
+        "read_parquet": "from assetpay_analytics.frame import from_body\n"
+        "from assetpay_analytics.frame.parquet import read_parquet, write_parquet",
+        "SnapshotStore.load": "from assetpay_analytics.frame import from_body\n"
+        "from assetpay_analytics.history import SnapshotStore",
+    }[how]
+    body = (DATA / "inventory_cs2.json").read_bytes()
+    code = (
+        f"import pathlib\n{entry}\nBODY = {body!r}\nTMP = pathlib.Path({str(tmp_path)!r})\n"
+        f"{BUILT[how]}\nprint(len(df), df.assetpay.summary()['items'])"
+    )
+    rows, items = _run(code).split()
+    assert rows == items and int(rows) > 0
 
 
 # --- typed views of attrs: errors, anomalies, updated_at --------------------------------

@@ -51,11 +51,7 @@ MAY_IMPORT: Mapping[str, set[str]] = {
     "sandbox": set(),
 }
 #: Edges allowed against the table above, each with its reason.
-EXCEPTIONS = {
-    # read_parquet must hand back a frame whose ``df.assetpay`` works; ``frame`` loads
-    # ``parquet`` only on first use, so importing the frame wing registers nothing.
-    ("frame.parquet", "accessor"),
-}
+EXCEPTIONS: set[tuple[str, str]] = set()
 #: What ``fetch`` may read of the frame wing: JSON bodies and a ``count`` as JSON sends
 #: it, nothing that builds frames.
 FETCH_READS_OF_FRAME = {"frame.bodies", "frame.payload"}
@@ -279,10 +275,10 @@ def test_no_import_circle():
 
 
 def test_frame_never_imports_analysis_at_import_time():
-    # frame loads ``parquet`` lazily (it registers the accessor), so nothing the frame
-    # wing imports when it loads reaches the analysis side.
+    # nothing the frame wing imports when it loads reaches the analysis side (the
+    # accessor is loaded by ``frame.accessor_hook`` on the first ``df.assetpay``)
     graph = internal_graph(top_level_only=True)
-    seen, todo = set(), [m for m in MODULES if wing_of(m) == "frame" and m != "frame.parquet"]
+    seen, todo = set(), [m for m in MODULES if wing_of(m) == "frame"]
     while todo:
         for dep in graph[todo.pop()] - seen:
             seen.add(dep)

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import checks
 from . import text as fmt
@@ -44,18 +44,11 @@ _KEYS_SHOWN = 10
 _NO_KEY = "(no key)"
 
 
-class _Shared(list[Any]):
-    """The records of ``attrs``, shared by the frames pandas derives instead of copied.
-
-    They are read-only once the batch has returned, so one list serves every frame.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
-        return self
-
-
 def share_records(df: pd.DataFrame) -> None:
-    """Make ``df.attrs``' ``errors`` and ``anomalies`` records shared, not deep-copied.
+    """Make ``df.attrs``' lists shared, not deep-copied (``frame.records.share_attrs``).
+
+    Frames from the client already share them; this covers a frame built otherwise
+    (``pd.read_parquet``, a frame whose ``attrs`` a notebook assigned).
 
     Parameters
     ----------
@@ -63,10 +56,9 @@ def share_records(df: pd.DataFrame) -> None:
         A batch's frame (``client.inventories``, ``check_trade_urls``), changed in place;
         ``df.assetpay.errors`` and the Parquet ``attrs`` read the same records as before.
     """
-    for name in ("errors", "anomalies"):
-        records = df.attrs.get(name)
-        if isinstance(records, list) and not isinstance(records, _Shared):
-            df.attrs[name] = _Shared(records)
+    from ..frame.records import share_attrs  # pandas: loaded by the commands that need it
+
+    share_attrs(df.attrs)
 
 
 def failures_file(args: argparse.Namespace | None = None) -> Path:

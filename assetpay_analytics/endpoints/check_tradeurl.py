@@ -37,6 +37,7 @@ from ..fetch.budget import RateFamily
 from ..fetch.jobs import Job, error_row
 from ..fetch.page import Page
 from ..fetch.settings import check_flag
+from ..frame.records import share_attrs
 from ..frame.schema import ERROR_COLUMNS
 from ..frame.screening import screen_frame, screen_problem
 from ..redact import Sensitive
@@ -77,6 +78,7 @@ class ScreenQuery:
 def _one(pages: Sequence[Page], query: ScreenQuery) -> pd.DataFrame:
     df = screen_frame([(query.url.steam_id, pages[0].data)])
     df.attrs.update(_attrs(list(pages), []))
+    share_attrs(df.attrs)
     return df
 
 
@@ -126,6 +128,7 @@ def screen_batch(
     errors = [{name: row.get(name) for name in ERROR_COLUMNS} for row in failures]
     errors.sort(key=_position)
     df.attrs.update(_attrs([pages[0] for pages in answers.values() if pages], errors))
+    share_attrs(df.attrs)
     return df
 
 

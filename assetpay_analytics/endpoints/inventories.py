@@ -19,6 +19,7 @@ from ..errors import InvalidRequest
 from ..fetch.page import Page
 from ..frame import from_accounts
 from ..frame.coerce import to_timestamp
+from ..frame.records import share_attrs
 from ..frame.schema import ERROR_COLUMNS
 from ..tradeurl import TradeUrl, brief
 from .inventory import PAGING, check_filters
@@ -90,6 +91,7 @@ def combine(
         "errors": sorted(errors, key=position),
         "anomalies": combined.attrs["anomalies"],
     }
+    share_attrs(combined.attrs)
     return combined
 
 

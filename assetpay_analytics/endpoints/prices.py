@@ -28,6 +28,7 @@ from ..fetch.budget import RateFamily
 from ..fetch.page import Page
 from ..fetch.settings import check_game, check_refresh
 from ..frame.book import BookReading, book_entries, book_frame, book_problem, read_book
+from ..frame.records import share_attrs
 from .base import FramedEndpoint
 
 __all__ = ["PRICES", "PricesQuery", "prices_frame"]
@@ -79,6 +80,7 @@ def prices_frame(pages: Sequence[Page], query: PricesQuery) -> pd.DataFrame:
         "stale": page.stale,
         "anomalies": df.attrs["anomalies"],
     }
+    share_attrs(df.attrs)
     return df
 
 

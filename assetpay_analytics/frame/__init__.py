@@ -17,7 +17,9 @@ page the client fetched and a hand-made test payload give the same frame.
 - ``cells``: text a spreadsheet must not run as a formula (``csv_safe``); ``records``:
   the records of ``attrs`` (errors, anomalies) as typed frames (``records_frame``);
 - ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on
-  first use because it registers the ``df.assetpay`` accessor.
+  first use (pyarrow's Parquet reader is not needed to build a frame);
+- ``accessor_hook``: ``df.assetpay`` on every frame built here, the accessor loaded on
+  first use (``install`` runs when the wing loads).
 
 May import the ground floor (``constants``, ``errors``, ``tradeurl``) only: never ``fetch``,
 ``endpoints``, the client, ``analysis`` or the charts.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .accessor_hook import install as _install_accessor
 from .bodies import read_envelope
 from .book import BOOK_SCHEMA, from_price_book
 from .build import (
@@ -66,9 +69,10 @@ __all__ = [
     "write_parquet",
 ]
 
-#: Loaded on first use: ``parquet`` registers the accessor, which the frame wing itself
-#: must not do at import time.
+#: Loaded on first use: building a frame needs no Parquet reader.
 _PARQUET_NAMES = ("read_parquet", "write_parquet")
+
+_install_accessor()
 
 
 def __getattr__(name: str) -> Any:

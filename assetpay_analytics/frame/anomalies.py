@@ -75,7 +75,7 @@ def _floats(values: pd.Series) -> np.ndarray[Any, Any]:
 
 def set_aside(
     df: pd.DataFrame,
-    odd_exterior: Sequence[str | None],
+    odd_exterior: Sequence[str | None] | np.ndarray[Any, Any] | None,
     *,
     drop_missing_ids: bool,
     odd_game: Sequence[str | None] | None = None,
@@ -86,9 +86,9 @@ def set_aside(
     ----------
     df : DataFrame
         A freshly built inventory frame (default RangeIndex).
-    odd_exterior : sequence of str or None
+    odd_exterior : sequence of str or None, or None
         Per item, the ``exterior`` the API sent when it is not one of the five known
-        names (as text), else None.
+        names (as text), else None; None for all when every exterior is known.
     drop_missing_ids : bool
         Drop (and record) rows without an ``item_id``: done for what the API sent,
         not for a hand-made frame.
@@ -118,10 +118,11 @@ def set_aside(
         if mask.any():
             records += _records(df, mask, field, df[column].array.copy(), reason)
             df.loc[mask, column] = pd.NA
-    if any(value is not None for value in odd_exterior):
-        odd = pd.array(list(odd_exterior), dtype="string")
+    if odd_exterior is not None:
+        odd = pd.array(np.asarray(odd_exterior, dtype=object), dtype="string")
         odd_mask = ~np.asarray(odd.isna(), dtype=bool)
-        records += _records(df, odd_mask, "exterior", odd, "not one of the five exteriors")
+        if odd_mask.any():
+            records += _records(df, odd_mask, "exterior", odd, "not one of the five exteriors")
     if odd_game is not None:
         games = pd.array(list(odd_game), dtype="string")
         game_mask = ~np.asarray(games.isna(), dtype=bool)

@@ -113,6 +113,10 @@ class ArrowPage(NamedTuple):
 _DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
+#: Bodies from this size on are read with Arrow's thread pool (``read_page``).
+_THREADED_BODY = 8 << 20
+
+
 def read_page(body: bytes) -> ArrowPage | None:
     """One ``/secure/inventory`` success envelope read by Arrow, or None.
 
@@ -133,7 +137,10 @@ def read_page(body: bytes) -> ArrowPage | None:
         unexpected_field_behavior="ignore",
         newlines_in_values=b"\n" in body.strip(),
     )
-    read = pa_json.ReadOptions(use_threads=False, block_size=max(len(body) + 1, 1 << 20))
+    # a large body (one call's whole inventory) converts faster on Arrow's threads; small
+    # pages are read on the fan-out's worker threads, where more threads only compete
+    threads = len(body) >= _THREADED_BODY
+    read = pa_json.ReadOptions(use_threads=threads, block_size=max(len(body) + 1, 1 << 20))
     try:
         table = pa_json.read_json(pa.BufferReader(body), read_options=read, parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -281,8 +288,12 @@ def _codes(values: pa.Array) -> tuple[np.ndarray[Any, Any], list[str | None]]:
     )
 
 
-def _exteriors(values: pa.Array) -> tuple[pd.Categorical[Any], list[str | None]]:
-    """The exterior column, and per row the odd value (not one of the five) as text."""
+def _exteriors(values: pa.Array) -> tuple[pd.Categorical[Any], np.ndarray[Any, Any] | None]:
+    """The exterior column, and per row the odd value (not one of the five) as text.
+
+    The odd values are None when every exterior is one of the five (the usual answer),
+    so nothing downstream looks at a million Nones one by one.
+    """
     codes, distinct = _codes(values)
     mapped = [exterior_name(value) for value in distinct]
     position = {exterior: i for i, exterior in enumerate(EXTERIORS)}
@@ -290,10 +301,10 @@ def _exteriors(values: pa.Array) -> tuple[pd.Categorical[Any], list[str | None]]
     exterior = pd.Categorical.from_codes(to_code[codes], dtype=EXTERIOR_DTYPE)
     pairs = zip(distinct, mapped, strict=True)
     odd_values = [value if m is None and value is not None else None for value, m in pairs]
-    if all(value is None for value in odd_values):
-        return exterior, [None] * len(codes)
+    if all(value is None for value in odd_values):  # a loop over the distinct values
+        return exterior, None
     odd = np.array(odd_values, dtype=object)
-    return exterior, odd[codes].tolist()
+    return exterior, odd[codes]
 
 
 def _stickers(values: pa.ListArray) -> tuple[Any, Any] | None:

@@ -23,6 +23,7 @@ from .anomalies import set_aside
 from .arrow import ArrowPage, categorical_from_codes, constant_categorical, item_columns, read_page
 from .bodies import gc_paused
 from .coerce import to_float, to_int, to_timestamp
+from .records import share_attrs
 from .schema import SCHEMA
 
 __all__ = ["Run", "assemble", "frame_attrs", "from_arrow_pages", "items_frame", "pages_frame"]
@@ -117,7 +118,7 @@ def frame_attrs(
 ) -> dict[Hashable | None, Any]:
     """One account's ``attrs`` (JSON-friendly), the frame's anomalies kept."""
     stamp = to_timestamp(updated_at)
-    return {
+    attrs: dict[Hashable | None, Any] = {
         "count": count,
         # ISO-8601 UTC with a "Z" ("2026-06-01T09:30:00Z"): attrs stay JSON-friendly
         "updated_at": None if stamp is None else stamp.isoformat().replace("+00:00", "Z"),
@@ -130,6 +131,8 @@ def frame_attrs(
         "stale": bool(stale),
         "anomalies": frame.attrs["anomalies"],
     }
+    share_attrs(attrs)
+    return attrs
 
 
 def from_arrow_pages(

@@ -35,6 +35,7 @@ from ..constants import GAME_RUST
 from .arrow import categorical, constant_categorical
 from .arrow_names import category, name_columns, sorted_codes
 from .bodies import read_envelope
+from .records import share_attrs
 from .schema import CATEGORY, EXTERIOR_DTYPE, STRING
 
 __all__ = [
@@ -410,6 +411,7 @@ def book_frame(reading: BookReading, *, game: str) -> pd.DataFrame:
     }
     df = pd.DataFrame({name: data[name] for name in BOOK_SCHEMA}, copy=False)
     df.attrs = {"game": str(game), "anomalies": _set_aside(df)}
+    share_attrs(df.attrs)
     return df
 
 

@@ -13,8 +13,8 @@ categorical; stickers are an Arrow ``list<struct<name, slot, wear>>`` column, ne
 Python lists.
 
 ``assemble`` turns either path's columns into the frame and its ``attrs``; the wing's
-``__init__`` re-exports the public names. The ``df.assetpay`` accessor is registered by
-``accessor``, which the client and the Parquet reader import.
+``__init__`` re-exports the public names. Every frame built here has ``df.assetpay``:
+``accessor_hook`` loads the accessor on its first use.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ dtype and the stickers as Python values, and ``read_parquet`` reads the Arrow ty
 and casts to ``SCHEMA``. ``attrs`` are written as JSON where pandas looks for them
 (``PANDAS_ATTRS``) and where pyarrow does (the ``pandas`` metadata's ``attributes``).
 
-Frames read here are handed to users, so this module registers the ``df.assetpay``
-accessor (by importing ``accessor``), as the client does.
+Frames read here have ``df.assetpay`` as every frame of the wing does
+(``accessor_hook``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import accessor as _accessor  # noqa: F401  (registers df.assetpay)
+from .records import share_attrs
 from .schema import conform
 
 __all__ = ["frame_table", "read_parquet", "table_frame", "write_parquet"]
@@ -123,6 +123,7 @@ def table_frame(table: pa.Table) -> pd.DataFrame:
     """An inventory frame from a table ``frame_table`` made: ``SCHEMA`` dtypes, ``attrs``."""
     frame = conform(table.to_pandas(ignore_metadata=True, types_mapper=_arrow_lists))
     frame.attrs.update(_attrs(table.schema.metadata or {}))
+    share_attrs(frame.attrs)
     return frame
 
 

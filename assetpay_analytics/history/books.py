@@ -38,6 +38,7 @@ from pandas.api.types import union_categoricals
 
 from ..frame.book import BOOK_SCHEMA, from_price_book
 from ..frame.parquet import frame_table
+from ..frame.records import share_attrs
 from ..frame.schema import CATEGORY, TEXT
 from .files import Kind
 from .snapshots import as_utc
@@ -171,6 +172,7 @@ def read_price_snapshot(path: Any) -> pd.DataFrame:
     book = conform_book(frame)
     book.attrs = dict(json.loads((table.schema.metadata or {}).get(_ATTRS_KEY, b"{}")))
     book.attrs.update(snapshot_id=record["id"], taken_at=record["taken_at"], as_of=record["as_of"])
+    share_attrs(book.attrs)
     return book
 
 
@@ -194,4 +196,5 @@ def stack_books(frames: list[pd.DataFrame], chosen: pd.DataFrame, game: str | No
     days = pd.to_datetime(chosen["date"].astype("str")).to_numpy(dtype="datetime64[us]")
     history["date"] = pd.Series(np.repeat(days, sizes), dtype="datetime64[us]")
     history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
+    share_attrs(history.attrs)
     return history

@@ -45,6 +45,7 @@ from ..analysis.drift import payout_trend, trend_table
 from ..tradeurl import TradeUrl
 from . import books, files
 from . import snapshots as snap
+from .snapshots import BYTES_PER_ROW
 
 __all__ = [
     "BYTES_PER_ROW",
@@ -56,9 +57,6 @@ __all__ = [
 ]
 
 Engine = Literal["auto", "pandas", "duckdb"]
-#: What one row of a loaded history takes in memory, transient copies included (the
-#: frame itself is about 250 bytes a row; loading and stacking take several times that).
-BYTES_PER_ROW = 1024
 #: The columns ``payout_trend`` groups by on either engine.
 TREND_GROUPS = (
     "exterior", "weapon", "skin", "rarity", "type", "steam_id", "market_hash_name", "name",
@@ -308,8 +306,9 @@ class SnapshotStore:
         engine : {"auto", "pandas", "duckdb"}
             ``"pandas"`` loads the history and computes in memory; ``"duckdb"`` sums per
             snapshot and group in DuckDB over the files in place, and only those sums
-            reach pandas. ``"auto"`` (default) takes DuckDB when the history would not
-            fit comfortably in memory (its rows at ``BYTES_PER_ROW`` above ``memory``).
+            reach pandas. ``"auto"`` (default) takes DuckDB for more than
+            ``snapshots.AUTO_DUCKDB_SNAPSHOTS`` (3) snapshots, or when the history would not fit
+            comfortably in memory (its rows at ``BYTES_PER_ROW`` above ``memory``).
         memory : int, optional
             Bytes the history may take in memory; default a quarter of the memory
             available now.
@@ -326,8 +325,7 @@ class SnapshotStore:
             raise ValueError(f"by must be one of {', '.join(TREND_GROUPS)} or None, got {by!r}")
         chosen, game = self._select(game, since, until)
         if engine == "auto":
-            budget = snap.memory_budget() if memory is None else memory
-            engine = "duckdb" if int(chosen["items"].sum()) * BYTES_PER_ROW > budget else "pandas"
+            engine = snap.auto_engine(len(chosen), int(chosen["items"].sum()), memory)
         if engine == "pandas":
             chosen, frames = self._read_all(chosen, snap.KIND)
             table = payout_trend(snap.stack_history(frames, chosen, game), by, freq)

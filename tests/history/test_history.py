@@ -20,7 +20,7 @@ import pytest
 import assetpay_analytics as apa
 from assetpay_analytics.frame import empty_frame, from_items
 from assetpay_analytics.frame.schema import SCHEMA
-from assetpay_analytics.history import SNAPSHOT_COLUMNS, SnapshotStore
+from assetpay_analytics.history import SNAPSHOT_COLUMNS, SnapshotStore, snapshots
 
 RUST = "252490"
 
@@ -316,3 +316,31 @@ def test_a_store_that_cannot_be_written_costs_the_snapshot_not_the_data(box, tmp
         df = client.inventories(box.trade_urls[:2], progress=False, snapshot=store)
     assert len(df) > 0 and "snapshot_id" not in df.attrs
     assert not df.assetpay.errors.shape[0]
+
+
+# --- the engine "auto" picks -------------------------------------------------------------
+
+
+def test_auto_takes_duckdb_beyond_a_few_snapshots_with_the_same_numbers(month):
+    # ``month`` holds six snapshots: more than AUTO_DUCKDB_SNAPSHOTS
+    assert len(month.snapshots()) > snapshots.AUTO_DUCKDB_SNAPSHOTS
+    auto = month.payout_trend(by="exterior")
+    assert auto.attrs["engine"] == "duckdb"
+    by_pandas = month.payout_trend(by="exterior", engine="pandas")
+    pd.testing.assert_frame_equal(auto, by_pandas, check_like=True, check_exact=False)
+    few = month.payout_trend(by="exterior", until="2026-06-01T23:00:00Z")  # two snapshots
+    assert few.attrs["engine"] == "pandas"
+    assert month.payout_trend(until="2026-06-01T23:00:00Z", memory=1).attrs["engine"] == "duckdb"
+
+
+def test_the_memory_budget_counts_memory_available_not_free(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(
+        "MemTotal:       24576000 kB\nMemFree:          512000 kB\n"
+        "MemAvailable:   20480000 kB\nCached:         19000000 kB\n",
+        encoding="ascii",
+    )
+    assert snapshots.memory_budget(meminfo) == 20480000 * 1024 // 4
+    meminfo.write_text("MemTotal: 1 kB\n", encoding="ascii")  # no MemAvailable: sysconf's
+    assert snapshots.memory_budget(meminfo) > 0
+    assert snapshots.memory_budget(tmp_path / "missing") > 0
