@@ -24,6 +24,7 @@ from . import analysis, plots
 from .analysis.formats import pct, usd
 from .constants import EXTERIORS, GAME_CS2, GAME_RUST
 from .errors import AssetPayError
+from .plots.palette import ERROR_COLOR, WARNING_COLOR
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -79,7 +80,7 @@ def _options(series: pd.Series) -> list[str]:
 
 
 def _notice_html(text: str) -> str:
-    return f"<span style='color:#a50026'>⚠ {html.escape(text)}</span>" if text else ""
+    return f"<span style='color:{WARNING_COLOR}'>⚠ {html.escape(text)}</span>" if text else ""
 
 
 def _anomalies(frame: pd.DataFrame) -> str:
@@ -91,7 +92,7 @@ def _anomalies(frame: pd.DataFrame) -> str:
 def _error_html(exc: BaseException) -> str:
     text = exc.message if isinstance(exc, AssetPayError) else str(exc)
     return (
-        f'<div style="color:#b00020"><b>{html.escape(type(exc).__name__)}</b>: '
+        f'<div style="color:{ERROR_COLOR}"><b>{html.escape(type(exc).__name__)}</b>: '
         f"{html.escape(text)}</div>"
     )
 

@@ -6,9 +6,10 @@
 - ``book``: the price book's deposit against its withdraw price, by exterior and by band;
 - ``review``: the review figure (``pricing_review``): the panels that apply, its headline
   and its footer;
-- ``axes``: what every chart shares (empty charts, value labels, dollar and percent axes);
-- ``palette``: every colour and marker (colour-blind safe); ``export``: ``save_figure``,
-  ``to_image``.
+- ``axes``: what every chart shares (empty charts, value labels, dollar and percent axes,
+  ``literal``: text from the data drawn as sent, never as mathtext);
+- ``palette``: every colour and marker (colour-blind safe), the widgets' too;
+  ``export``: ``save_figure``, ``to_image``.
 
 May import the ground floor, ``frame`` and ``analysis``: never ``fetch``, ``endpoints``, the
 client or ``report``.

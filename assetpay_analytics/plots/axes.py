@@ -1,5 +1,12 @@
 """What every chart shares: a fresh Axes when none is given, the empty chart, USD ticks,
-and bars labelled with their value and count.
+bars labelled with their value and count, and text from the data drawn literally.
+
+Names, skins, types and sources come from the API or a user's file: untrusted. matplotlib
+reads a pair of ``$`` as mathtext (``AK-47 | $\\alpha$ Money`` would show "α Money", and
+``$\\frac$`` fails to draw at all), and a line break would split one tick label into
+two rows. Every string from the data goes through ``literal`` on its way into a chart
+(tick labels, titles, legends, annotations); a text drawn with ``parse_math=False`` (the
+footer) through ``one_line``. Names are drawn on one line: a line break becomes a space.
 
 Used by ``charts`` (the exterior charts), ``bars`` (by type, by price band, two dates)
 and ``review`` (the review figure).
@@ -10,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -20,7 +28,16 @@ from numpy.typing import ArrayLike
 from ..analysis.formats import MISSING
 from .palette import NO_EXTERIOR_COLOR
 
-__all__ = ["NO_DATA", "empty", "label_bars", "new_axes", "percent_axis", "usd_tick"]
+__all__ = [
+    "NO_DATA",
+    "empty",
+    "label_bars",
+    "literal",
+    "new_axes",
+    "one_line",
+    "percent_axis",
+    "usd_tick",
+]
 
 #: What a chart with nothing to draw says.
 NO_DATA = "no priced items"
@@ -33,6 +50,33 @@ def usd_tick(value: float, _pos: Any = None) -> str:
     if value >= 1:
         return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
     return f"${value:.2f}"
+
+
+def one_line(text: object) -> str:
+    r"""``text`` on one line: each line break (``\n``, ``\r\n``, ``\u2028``, ...) a space.
+
+    Examples
+    --------
+    >>> one_line("M4A1-S | Line\nBreak\r\n")
+    'M4A1-S | Line Break'
+    """
+    return " ".join(str(text).splitlines())
+
+
+def literal(text: object) -> str:
+    r"""Text from the data as a chart should draw it: as sent, on one line, never mathtext.
+
+    Each ``$`` is escaped (``\$``), which matplotlib draws as a plain ``$``; a line break
+    becomes a space (``one_line``). When mathtext is off (``text.parse_math``), only the
+    line breaks change.
+
+    Examples
+    --------
+    >>> print(literal("AK-47 | $\\alpha$\nMoney"))
+    AK-47 | \$\alpha\$ Money
+    """
+    shown = one_line(text)
+    return shown.replace("$", r"\$") if mpl.rcParams["text.parse_math"] else shown
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 
 from .. import analysis
 from ..constants import EXTERIOR_SHORT, EXTERIORS
-from .axes import empty, label_bars, new_axes, percent_axis
+from .axes import empty, label_bars, literal, new_axes, percent_axis
 from .palette import EXTERIOR_COLORS, GROUP_COLOR
 
 __all__ = ["PRICE_BANDS", "payout_by_price_band", "payout_by_type", "payout_change_by_exterior"]
@@ -28,7 +28,10 @@ def _group_bars(ax: Axes, table: pd.DataFrame, title: str, xlabel: str) -> Axes:
     if table["priced_items"].sum() == 0:
         return empty(ax, title)
     heights = table["payout_ratio"].fillna(0.0).to_numpy(float)
-    bars = ax.bar([str(i) for i in table.index], heights, color=GROUP_COLOR, width=0.7)
+    # positions, not categories: two groups that read the same stay two bars
+    x = np.arange(len(table))
+    bars = ax.bar(x, heights, color=GROUP_COLOR, width=0.7)
+    ax.set_xticks(x, [str(i) for i in table.index])
     label_bars(ax, bars, table["payout_ratio"].to_numpy(float), table["priced_items"].tolist())
     percent_axis(ax, heights, "offer / market price (value-weighted)")
     ax.set_xlabel(xlabel)
@@ -50,7 +53,8 @@ def payout_by_type(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = new_axes(ax)
     table = analysis.by_group(df, "type")
     table = table[table["items"] > 0]
-    table.index = pd.Index(table.index.astype(object)).fillna("(no type)")
+    types = pd.Index(table.index.astype(object)).fillna("(no type)")
+    table.index = pd.Index([literal(kind) for kind in types])  # types come from the data
     return _group_bars(ax, table, "AssetPay payout by item type", "item type (n = priced items)")
 
 

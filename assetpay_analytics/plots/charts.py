@@ -13,21 +13,26 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import CenteredNorm
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .. import analysis
 from ..constants import EXTERIOR_SHORT, EXTERIORS
-from .axes import empty, label_bars, new_axes, percent_axis, usd_tick
+from .axes import empty, label_bars, literal, new_axes, percent_axis, usd_tick
 from .palette import (
     EXTERIOR_COLORS,
     EXTERIOR_MARKERS,
     NO_EXTERIOR_COLOR,
     NO_EXTERIOR_MARKER,
+    NO_ITEMS_COLOR,
     OUTLIER_COLOR,
     RATIO_CMAP,
+    RATIO_MIN_HALFRANGE,
     REFERENCE_COLOR,
+    text_on,
 )
 
 __all__ = [
@@ -36,6 +41,7 @@ __all__ = [
     "payout_by_exterior",
     "payout_distribution",
     "payout_vs_market",
+    "symmetric_norm",
 ]
 
 
@@ -230,6 +236,12 @@ def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) -> Axes:
     """The exterior ladder (median payout ratio per skin and exterior) as a heatmap.
 
+    Colours are centred on the median of the cells shown, with the same span above and
+    below it (the cell furthest from the median sets the span): a cell 3 points above
+    the median is paler than one 7 points below. Blank cells have no priced items
+    (keyed "no items"); each cell's label is black or white, whichever reads better on
+    its colour.
+
     Parameters
     ----------
     df : DataFrame
@@ -248,8 +260,9 @@ def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int =
     >>> from assetpay_analytics.frame import from_items
     >>> df = from_items([{"name": "AK-47 | Redline", "exterior": "Field-Tested",
     ...                   "marketPrice": 10, "offer": {"price": 7}}])
-    >>> [t.get_text() for t in exterior_ladder_heatmap(df).texts]
-    ['70%']
+    >>> ax = exterior_ladder_heatmap(df)
+    >>> [t.get_text() for t in ax.texts], [t.get_text() for t in ax.get_legend().texts]
+    (['70%'], ['no items'])
     """
     title = "Payout ladder: median offer / market by skin and exterior"
     ladder = analysis.exterior_ladder(df).head(top)
@@ -257,25 +270,41 @@ def exterior_ladder_heatmap(df: pd.DataFrame, ax: Axes | None = None, top: int =
     if ladder.empty:
         return empty(ax, title)
     values = ladder.to_numpy(dtype=float)
-    norm = _centred(values)
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=RATIO_CMAP, norm=norm, aspect="auto")
+    norm = symmetric_norm(values)
+    cmap = colormaps[RATIO_CMAP].with_extremes(bad=NO_ITEMS_COLOR)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8)
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8,
+                    color=text_on(tuple(image.to_rgba(value))))  # fmt: skip
     ax.set_xticks(range(len(EXTERIORS)), [EXTERIOR_SHORT[e] for e in EXTERIORS])
-    ax.set_yticks(range(len(ladder)), list(ladder.index))
+    ax.set_yticks(range(len(ladder)), [literal(skin) for skin in ladder.index])
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(title, fontsize=10)
     colorbar = ax.figure.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0))
-    colorbar.set_label(f"payout ratio (centre: the median, {norm.vcenter:.0%})")
+    span = f"{norm.halfrange * 100:.0f} pt"
+    colorbar.set_label(f"payout ratio (median {norm.vcenter:.0%} ± {span})", fontsize=8)
+    if np.isnan(values).any():
+        blank = Patch(facecolor=NO_ITEMS_COLOR, edgecolor=NO_EXTERIOR_COLOR, label="no items")
+        # below the exterior labels, whatever the figure's height (the pad is in font sizes)
+        ax.legend(handles=[blank], loc="upper right", bbox_to_anchor=(1.0, 0.0), fontsize=8,
+                  frameon=False, borderaxespad=2.2, handlelength=1.2)  # fmt: skip
     return ax
 
 
-def _centred(values: np.ndarray) -> TwoSlopeNorm:
-    """A norm centred on the values' median, limits from the data (nothing clipped)."""
+def symmetric_norm(values: np.ndarray) -> CenteredNorm:
+    """A norm centred on the values' median, the same span both ways, nothing clipped.
+
+    The span is the distance from the median to the value furthest from it, at least
+    ``RATIO_MIN_HALFRANGE`` (so near-equal cells stay pale); NaN (no items) is ignored.
+
+    Examples
+    --------
+    >>> norm = symmetric_norm(np.array([[0.60, 0.70], [0.73, np.nan]]))
+    >>> [round(float(v), 2) for v in (norm.vmin, norm.vcenter, norm.vmax)]
+    [0.6, 0.7, 0.8]
+    """
     known = values[~np.isnan(values)]
     centre = float(np.median(known))
-    low, high = float(known.min()), float(known.max())
-    spread = max(centre - low, high - centre, 0.005)  # one value: a narrow, even scale
-    return TwoSlopeNorm(vcenter=centre, vmin=min(low, centre - spread / 10),
-                        vmax=max(high, centre + spread / 10))  # fmt: skip
+    span = max(centre - float(known.min()), float(known.max()) - centre, RATIO_MIN_HALFRANGE)
+    return CenteredNorm(vcenter=centre, halfrange=span)

@@ -18,7 +18,7 @@ from .. import analysis
 from ..analysis.definitions import accounts_of
 from ..analysis.formats import pct
 from ..frame.coerce import to_timestamp
-from .axes import usd_tick
+from .axes import one_line, usd_tick
 from .bars import payout_by_price_band, payout_by_type
 from .charts import (
     exterior_ladder_heatmap,
@@ -26,6 +26,7 @@ from .charts import (
     payout_distribution,
     payout_vs_market,
 )
+from .palette import FOOTER_COLOR
 
 __all__ = ["data_time", "footer", "has_exteriors", "headline", "pricing_review"]
 
@@ -55,6 +56,9 @@ def headline(df: pd.DataFrame) -> str:
 def footer(df: pd.DataFrame, source: str) -> str:
     """``Source: ... · data as of YYYY-MM-DD HH:MM UTC`` for a review figure.
 
+    One line (a line break in ``source`` becomes a space), to be drawn with
+    ``parse_math=False``: ``source`` is shown as given, ``$`` included.
+
     Examples
     --------
     >>> from assetpay_analytics.frame import empty_frame
@@ -65,7 +69,7 @@ def footer(df: pd.DataFrame, source: str) -> str:
     """
     stamp = data_time(df)
     when = "time unknown" if stamp is None else f"as of {stamp}"
-    return f"Source: {source} · data {when} · made with assetpay-analytics"
+    return f"Source: {one_line(source)} · data {when} · made with assetpay-analytics"
 
 
 def data_time(df: pd.DataFrame) -> str | None:
@@ -105,7 +109,8 @@ def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -
         payout_by_type(df, ax=figure.add_subplot(grid[0, 0]))
         payout_by_price_band(df, ax=figure.add_subplot(grid[0, 1]))
         payout_vs_market(df, ax=figure.add_subplot(grid[1, :]))
-    # a figure-level x label: constrained layout keeps room for it below the panels
-    figure.supxlabel(footer(df, source), fontsize=9, color="#555555", x=0.01, ha="left",
+    # a figure-level x label (constrained layout keeps room for it below the panels), with
+    # mathtext off: the source is the caller's text, shown as given
+    figure.supxlabel(footer(df, source), fontsize=9, color=FOOTER_COLOR, x=0.01, ha="left",
                      parse_math=False)  # fmt: skip
     return figure

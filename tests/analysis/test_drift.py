@@ -219,9 +219,15 @@ def test_duckdb_and_pandas_give_the_same_trend(store, by, freq):
     assert in_memory.notna().any().any()
 
 
-def test_auto_takes_duckdb_when_the_history_would_not_fit(store):
-    assert store.payout_trend(engine="auto").attrs["engine"] == "pandas"
-    assert store.payout_trend(engine="auto", memory=1_000).attrs["engine"] == "duckdb"
+def test_auto_takes_duckdb_for_many_snapshots_or_a_history_that_would_not_fit(store):
+    from assetpay_analytics.history.snapshots import AUTO_DUCKDB_SNAPSHOTS
+
+    assert len(store.snapshots()) > AUTO_DUCKDB_SNAPSHOTS
+    assert store.payout_trend(engine="auto").attrs["engine"] == "duckdb"
+    few = {"since": "2026-06-03", "until": "2026-06-03T23:00Z"}
+    assert len(store.load(**few).attrs["snapshots"]) <= AUTO_DUCKDB_SNAPSHOTS
+    assert store.payout_trend(engine="auto", **few).attrs["engine"] == "pandas"
+    assert store.payout_trend(engine="auto", memory=1_000, **few).attrs["engine"] == "duckdb"
 
 
 def test_a_range_of_the_history_on_either_engine(store):

@@ -182,10 +182,14 @@ def test_the_ladder_colours_are_centred_on_the_data_and_nothing_is_clipped(known
     (image,) = ax.images
     values = image.get_array().compressed()
     norm = image.norm
-    assert norm.vcenter == pytest.approx(np.median(values))
+    median = np.median(values)
+    assert norm.vcenter == pytest.approx(median)
     assert norm.vmin <= values.min() and norm.vmax >= values.max()  # no value clipped
+    # the same span both ways: the cell furthest from the median (the Nitro, 26%) sets it
+    span = max(median - values.min(), values.max() - median)
+    assert (norm.vmin, norm.vmax) == pytest.approx((median - span, median + span))
     (bar_axes,) = [a for a in ax.figure.axes if a is not ax]
-    assert f"the median, {np.median(values):.0%}" in bar_axes.get_ylabel()
+    assert f"median {median:.0%} ± {span * 100:.0f} pt" in bar_axes.get_ylabel()
 
 
 def test_the_review_figure_names_its_source_and_time(known):
