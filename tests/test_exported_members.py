@@ -68,7 +68,7 @@ WING_PUBLIC = {
         "BOOK_SCHEMA", "EXTERIOR_DTYPE", "SCHEMA", "SCREEN_SCHEMA", "STICKER_TYPE",
         "ParsedName", "concat", "conform", "empty_frame", "from_accounts", "from_body",
         "from_items", "from_pages", "from_price_book", "from_responses", "parse_name",
-        "read_envelope", "read_parquet", "write_parquet",
+        "read_envelope", "read_parquet", "write_excel", "write_parquet",
     ],
     "analysis": [
         "GROUP_COLUMNS", "BookComparison", "Comparison", "by_account", "by_exterior",

@@ -51,7 +51,7 @@ GAME_NAMES = {"cs2": GAME_CS2, GAME_CS2: GAME_CS2, "rust": GAME_RUST, GAME_RUST:
 #: The figure formats ``--chart`` writes (``plots.save_figure``).
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 #: The table formats ``fetch --out`` writes.
-OUT_SUFFIXES = (".parquet", ".csv")
+OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
 #: ``--dpi`` bounds, inclusive.
 DPI_RANGE = (10, 2400)
 
@@ -201,7 +201,7 @@ def _output(value: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def out_path(value: str) -> Path:
-    """``fetch --out``: a ``.parquet`` or ``.csv`` file that can be written."""
+    """``fetch --out``, ``prices --out``: a ``.parquet``, ``.csv`` or ``.xlsx`` file."""
     return _output(value, OUT_SUFFIXES)
 
 

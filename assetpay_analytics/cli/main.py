@@ -4,7 +4,7 @@
 
     assetpay-analytics report --sandbox                  # pricing report on the demo accounts
     assetpay-analytics report URL [URL ...] --chart review.pdf --screen
-    assetpay-analytics fetch URL [URL ...] --out inventory.parquet
+    assetpay-analytics fetch URL [URL ...] --out inventory.parquet   # or .csv, .xlsx
     assetpay-analytics prices --game rust --out book.csv # AssetPay's price book
     assetpay-analytics screen URL [URL ...]              # which accounts can be read
     assetpay-analytics sandbox --port 8080               # the local AssetPay-compatible server
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 
 __all__ = ["main"]
+
 
 _EXAMPLE_URL = "'https://steamcommunity.com/tradeoffer/new/?partner=12345678&token=AbCd1234'"
 _ENVIRONMENT = """\
@@ -115,11 +116,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="also fetch AssetPay's price book: spread, coverage and the "
                              "offers that differ from it")  # fmt: skip
 
-    fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet or CSV file",
+    fetch = commands.add_parser("fetch", help="fetch inventories into a Parquet, CSV or Excel file",
                                 epilog=_epilog("fetch"), **style)  # fmt: skip
     _add_source_args(fetch)
     fetch.add_argument("--out", type=checks.out_path, required=True, metavar="FILE",
-                       help="output file (.parquet or .csv)")  # fmt: skip
+                       help="output file (.parquet, .csv or .xlsx)")  # fmt: skip
     fetch.add_argument("--snapshot", type=checks.store_path, metavar="STORE",
                        help="also save a snapshot in this history store (a folder)")  # fmt: skip
 
@@ -295,7 +296,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"no account loaded: nothing written to {args.out}", file=sys.stderr)
         return _failed(df)
     try:
-        source.write_table(df, args.out)
+        source.write_table(df, args.out, source=source_of(args))
     except OSError as err:
         return source.cannot_write(args.out, err)
     accounts = len(df.attrs["steam_ids"])  # empty inventories count: as in the report

@@ -2,9 +2,10 @@
 
 ``client`` yields the client and the trade URLs a command uses: the real API with the key
 in ``ASSETPAY_API_KEY``, or a sandbox started for the run (its demo accounts by default,
-a throwaway cache). ``write_table`` writes a frame as Parquet or CSV; a CSV's text cells
+a throwaway cache). ``write_table`` writes a frame as Parquet, a workbook or CSV; text cells
 that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
-return first) are written with a leading ``'``: names come from the API, untrusted.
+return first) are written with a leading ``'`` (in a workbook, as text with Excel's quote
+prefix): names come from the API, untrusted.
 ``cannot_write`` reports an output that failed after the fetch.
 """
 
@@ -57,14 +58,19 @@ def client(
             yield made, urls or list(demo)
 
 
-def write_table(df: pd.DataFrame, out: Path) -> None:
-    """``df`` as Parquet (``frame.write_parquet`` for inventories) or CSV (formula-safe)."""
+def write_table(df: pd.DataFrame, out: Path, *, source: str = "AssetPay Merchant API") -> None:
+    """``df`` as Parquet (``frame.write_parquet`` for inventories), a workbook
+    (``frame.write_excel``, ``source`` in its first row) or CSV (formula-safe)."""
     from ..frame.cells import csv_safe
     from ..frame.parquet import write_parquet
     from ..frame.schema import SCHEMA
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
+    if out.suffix.lower() == ".xlsx":
+        from ..frame.excel import write_excel
+
+        write_excel(df, out, source=source)
+    elif out.suffix.lower() == ".parquet":
         if set(SCHEMA) <= set(df.columns):
             write_parquet(df, out)
         else:

@@ -18,6 +18,8 @@ page the client fetched and a hand-made test payload give the same frame.
   the records of ``attrs`` (errors, anomalies) as typed frames (``records_frame``);
 - ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on
   first use (pyarrow's Parquet reader is not needed to build a frame);
+- ``excel``: frames as Excel workbooks (``write_excel``: UTC times with the zone in the
+  header, ``$`` prices, formula-safe text), loaded on first use (openpyxl);
 - ``accessor_hook``: ``df.assetpay`` on every frame built here, the accessor loaded on
   first use (``install`` runs when the wing loads).
 
@@ -45,6 +47,7 @@ from .schema import EXTERIOR_DTYPE, SCHEMA, STICKER_TYPE, concat, conform
 from .screening import SCREEN_SCHEMA
 
 if TYPE_CHECKING:
+    from .excel import write_excel
     from .parquet import read_parquet, write_parquet
 
 __all__ = [
@@ -66,11 +69,14 @@ __all__ = [
     "parse_name",
     "read_envelope",
     "read_parquet",
+    "write_excel",
     "write_parquet",
 ]
 
 #: Loaded on first use: building a frame needs no Parquet reader.
 _PARQUET_NAMES = ("read_parquet", "write_parquet")
+#: Loaded on first use too: openpyxl is needed only to write a workbook.
+_EXCEL_NAMES = ("write_excel",)
 
 _install_accessor()
 
@@ -80,6 +86,10 @@ def __getattr__(name: str) -> Any:
         from . import parquet
 
         return getattr(parquet, name)
+    if name in _EXCEL_NAMES:
+        from . import excel
+
+        return getattr(excel, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

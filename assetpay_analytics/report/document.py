@@ -7,7 +7,9 @@
   the tables with dollars and percentages, the charts, the accounts by label, the
   failures, the data's time and source, and the definition of every figure;
 - ``charts/``: each chart as PNG and SVG, and ``report.pdf`` with one page per chart;
-- ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet).
+- ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet);
+- ``tables.xlsx``: the same tables in one workbook, a sheet each (``workbook``): dollars,
+  percentages and counts formatted, the data's time and source in the first row.
 
 Per-exterior tables have a "No exterior" row so they add up to the headline; a frame
 without exteriors (Rust; stickers and cases only) is reviewed by item type and price
@@ -38,9 +40,11 @@ from ..analysis.formats import formatted, labelled, value_text
 from ..frame.cells import csv_safe
 from ..frame.records import records_frame
 from ..frame.schema import ERROR_COLUMNS
+from ..plots.palette import FOOTER_COLOR
 from ..plots.review import footer, has_exteriors
 from .book import book_figures, book_tables
 from .html import DEFINITIONS, page
+from .workbook import write_workbook
 
 __all__ = ["DEFINITIONS", "ReportFiles", "write_report"]
 
@@ -57,6 +61,7 @@ class ReportFiles:
     pdf: Path
     charts: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
+    workbook: Path | None = None
 
 
 def write_report(
@@ -104,8 +109,8 @@ def write_report(
     ...     client = apa.AssetPayClient(api_key=box.api_key, base_url=box.url, cache=None)
     ...     df = client.inventories(box.trade_urls[:2], progress=False)
     >>> files = write_report(df, tempfile.mkdtemp(), labels=box.labels)
-    >>> files.html.name, files.pdf.read_bytes()[:4]
-    ('report.html', b'%PDF')
+    >>> files.html.name, files.pdf.read_bytes()[:4], files.workbook.name
+    ('report.html', b'%PDF', 'tables.xlsx')
     """
     folder = Path(out)
     (folder / "charts").mkdir(parents=True, exist_ok=True)
@@ -120,6 +125,7 @@ def write_report(
     files.tables = [
         _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
     ]
+    files.workbook = write_workbook(tables, folder / "tables.xlsx", about=footer(df, source))
     images = _save_charts(figures, folder / "charts", files)
     sections = {name: _shown(table) for name, table in tables.items()}
     drift, book = previous is not None, prices is not None
@@ -188,7 +194,7 @@ def _trend_figure(trend: pd.DataFrame) -> Figure:
 
 def _with_footer(figure: Figure | None, df: pd.DataFrame, source: str) -> Figure:
     assert figure is not None, "a chart drawn on a new Axes always has a figure"
-    figure.supxlabel(footer(df, source), fontsize=7, color="#555555", x=0.01, ha="left",
+    figure.supxlabel(footer(df, source), fontsize=7, color=FOOTER_COLOR, x=0.01, ha="left",
                      parse_math=False)  # fmt: skip
     return figure
 

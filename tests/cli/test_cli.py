@@ -102,8 +102,8 @@ def test_fetch_writes_parquet_that_reads_back(box, tmp_path, capsys):
 
 
 def test_fetch_rejects_unknown_suffix(tmp_path):
-    with pytest.raises(SystemExit, match=r"parquet or \.csv"):
-        main(["fetch", "--sandbox", "--out", str(tmp_path / "x.xlsx")])
+    with pytest.raises(SystemExit, match=r"\.parquet, \.csv or \.xlsx"):
+        main(["fetch", "--sandbox", "--out", str(tmp_path / "x.xls")])
 
 
 def test_real_api_without_key_is_a_clear_error(monkeypatch, capsys):
@@ -262,8 +262,8 @@ def test_invalid_trade_urls_are_usage_errors(api, capsys):
     ("options", "says"),
     [
         (["--out", "{file}/inv.csv"], "is a file, not a folder"),
-        (["--out", "{tmp}/inv.xlsx"], "must end in .parquet or .csv"),
-        (["--out", "{tmp}"], "must end in .parquet or .csv"),
+        (["--out", "{tmp}/inv.xls"], "must end in .parquet, .csv or .xlsx"),
+        (["--out", "{tmp}"], "must end in .parquet, .csv or .xlsx"),
         (["--chart", "{file}/review.png"], "is a file, not a folder"),
         (["--chart", "{tmp}/review.gif"], "must end in .png, .svg or .pdf"),
         (["--chart", "/proc/assetpay/review.pdf"], "create files in /proc"),
