@@ -26,6 +26,11 @@ standalone, printing its own table):
   Doppler, with phases) -> frame vs the orjson column floor (a cost, "x floor") and
   json_normalize; ``offer_vs_catalogue`` on 1M inventory rows vs the shortest pandas
   ``merge`` giving the same numbers ("x merge"); in-process, no sandbox.
+- ``analysis`` (bench_analysis.py): every public analysis function (summary, by_exterior,
+  by_account, wear_bands, outliers, compare, payout_trend...) on the sandbox's batch tiled
+  to 100k, 1M and 5M rows (~3,000 accounts per 1M) vs an expert's hand-written pandas for
+  the same numbers, checked equal first (a cost, "x expert", goal <= 1.5), and the time
+  at 5M / 100k (linear: 50).
 
 The contract: ``bench_x.py --json PATH`` writes a JSON list of rows ``{"benchmark": str,
 "case": str, "unit": "s" | "MiB" | "req/min" | "bool", "min": float, "median": float,
@@ -75,6 +80,7 @@ SCRIPTS = {
     "startup": "bench_startup.py",
     "rate": "bench_rate.py",
     "catalogue": "bench_catalogue.py",
+    "analysis": "bench_analysis.py",
 }
 FULL_ARGS = {
     "frame": ["--memory"],
@@ -83,6 +89,7 @@ FULL_ARGS = {
     "startup": [],
     "rate": [],
     "catalogue": [],
+    "analysis": [],
 }
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
@@ -92,6 +99,7 @@ QUICK_ARGS = {
     "startup": ["--repeat", "2"],
     "rate": ["--seconds", "20"],
     "catalogue": ["--quick"],
+    "analysis": ["--quick"],
 }  # fmt: skip
 PACKAGES = ("pandas", "pyarrow", "requests", "requests-cache", "orjson")
 RATIO_NOTE = (

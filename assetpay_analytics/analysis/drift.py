@@ -25,7 +25,18 @@ import numpy as np
 import pandas as pd
 
 from ..constants import EXTERIORS
-from .definitions import accounts_of, aggregate, as_float, per_row, priced, ratios, skin_label
+from .definitions import (
+    accounts_of,
+    aggregate_parts,
+    coded,
+    exterior_key,
+    floats,
+    per_row,
+    plain,
+    priced_rows,
+    ratio_values,
+    skin_label,
+)
 
 __all__ = ["Comparison", "compare", "payout_trend", "trend_sums", "trend_table"]
 
@@ -105,59 +116,100 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Comparison:
     >>> len(change.added), len(change.removed), change.kept["offer_price_change"].tolist()
     (1, 1, [-1.0])
     """
-    old, new = _keyed(before, "before"), _keyed(after, "after")
-    in_old, in_new = old.index.isin(new.index), new.index.isin(old.index)
-    added, removed = _rows(after, ~in_new), _rows(before, ~in_old)
-    kept = _kept(old[in_old], new.loc[old.index[in_old]])
+    old, new = plain(before), plain(after)
+    old_key, new_key = _keys(old, new)
+    position = pd.Index(new_key).get_indexer(old_key)
+    in_old = position >= 0
+    in_new = np.zeros(len(new), dtype=bool)
+    in_new[position[in_old]] = True
+    added, removed = _rows(new, ~in_new), _rows(old, ~in_old)
+    old_parts, new_parts = per_row(old), per_row(new)
+    kept = _kept(old, new, np.flatnonzero(in_old), position[in_old])
     return Comparison(
         added=added,
         removed=removed,
         kept=kept,
         by_exterior=_like_for_like(kept, added, removed, "exterior"),
         by_skin=_like_for_like(kept, added, removed, "skin_label"),
-        by_account=_by_account(before, after, kept, added, removed),
-        totals=_totals(before, after, kept, added, removed),
+        by_account=_by_account(before, after, (old_parts, new_parts), kept, added, removed),
+        totals=_totals(before, after, (old_parts, new_parts), kept, added, removed),
     )
 
 
-def _keyed(df: pd.DataFrame, which: str) -> pd.DataFrame:
-    """The frame with its per-row prices, indexed by (steam_id, item_id) as text."""
-    mask = priced(df)
-    out = df[_DESCRIBE].copy()
-    out["skin_label"] = skin_label(df)
-    out["market_price"] = as_float(df["market_price"])
-    out["offer_price"] = as_float(df["offer_price"])
-    out["payout_ratio"] = ratios(df, mask)
-    out["priced"] = mask
-    out.index = pd.MultiIndex.from_arrays(
-        [df[key].astype("string").fillna("").to_numpy() for key in _KEYS], names=_KEYS
-    )
-    if out.index.has_duplicates:
-        twice = out.index[out.index.duplicated()][0]
-        raise ValueError(f"compare: item {twice[1]!r} of account {twice[0]!r} is twice in {which}")
-    return out
+def _texts(values: pd.Series) -> pd.Series:
+    """A key column as text, NA as "" (so an item without an id still has a key)."""
+    return values.astype("str").fillna("")
 
 
-def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+def _keys(old: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray[Any, Any], ...]:
+    """One int64 per row for its (steam_id, item_id), the same in both frames."""
+    codes, sizes = [], []
+    for column in _KEYS:
+        found, size = _key_codes(old[column], new[column])
+        codes.append(found)
+        sizes.append(size)
+    combined = (codes[0][0] * sizes[1] + codes[1][0], codes[0][1] * sizes[1] + codes[1][1])
+    for frame, key, which in ((old, combined[0], "before"), (new, combined[1], "after")):
+        twice = pd.Index(key).duplicated()
+        if twice.any():
+            row = int(np.argmax(twice))
+            account, item_id = (_texts(frame[c].iloc[row : row + 1]).iloc[0] for c in _KEYS)
+            raise ValueError(
+                f"compare: item {item_id!r} of account {account!r} is twice in {which}"
+            )
+    return combined
+
+
+def _key_codes(old: pd.Series, new: pd.Series) -> tuple[list[np.ndarray[Any, Any]], int]:
+    """Codes of one key column in both frames over their joint values, and how many."""
+    if isinstance(old.dtype, pd.CategoricalDtype) and isinstance(new.dtype, pd.CategoricalDtype):
+        (old_codes, old_texts), (new_codes, new_texts) = coded(old), coded(new)
+        union = pd.Index(["", *old_texts, *new_texts]).unique()
+        # the last slot is the one NA (-1) takes: "", position 0 of the union
+        return [
+            np.append(union.get_indexer(pd.Index(texts)), 0)[found]
+            for found, texts in ((old_codes, old_texts), (new_codes, new_texts))
+        ], len(union)
+    joint = pd.concat([_texts(old), _texts(new)], ignore_index=True)
+    found, uniques = pd.factorize(joint)
+    return [found[: len(old)], found[len(old) :]], len(uniques)
+
+
+def _rows(df: pd.DataFrame, mask: np.ndarray[Any, Any]) -> pd.DataFrame:
     out = df[mask].reset_index(drop=True)
     out.attrs = {}
     return out
 
 
-def _kept(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    out = new[[*_DESCRIBE, "skin_label"]].copy()
+def _kept(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    old_rows: np.ndarray[Any, Any],
+    new_rows: np.ndarray[Any, Any],
+) -> pd.DataFrame:
+    """One row per item in both, in ``old``'s order: keys, ``new``'s names, values."""
+    out = new[_DESCRIBE].take(new_rows).reset_index(drop=True)
+    for key in reversed(_KEYS):
+        out.insert(0, key, _texts(new[key].take(new_rows)).reset_index(drop=True))
+    out["skin_label"] = skin_label(new).take(new_rows).reset_index(drop=True)
+    masks = priced_rows(old), priced_rows(new)
     for value in ("market_price", "offer_price", "payout_ratio"):
-        out[f"{value}_before"] = old[value].to_numpy()
-        out[f"{value}_after"] = new[value].to_numpy()
-        out[f"{value}_change"] = out[f"{value}_after"] - out[f"{value}_before"]
-    out["priced_both"] = old["priced"].to_numpy() & new["priced"].to_numpy()
-    return out.reset_index()
+        if value == "payout_ratio":
+            before = ratio_values(old, masks[0])[old_rows]
+            after = ratio_values(new, masks[1])[new_rows]
+        else:
+            before, after = floats(old[value])[old_rows], floats(new[value])[new_rows]
+        out[f"{value}_before"] = before
+        out[f"{value}_after"] = after
+        out[f"{value}_change"] = after - before
+    out["priced_both"] = masks[0][old_rows] & masks[1][new_rows]
+    return out
 
 
 def _like_for_like(
     kept: pd.DataFrame, added: pd.DataFrame, removed: pd.DataFrame, by: str
 ) -> pd.DataFrame:
-    both = kept[kept["priced_both"]]
+    both = kept[kept["priced_both"].to_numpy()]
     key = _group_key(both, by)
     sums = both.groupby(key, observed=by != "exterior", dropna=True).agg(
         kept_priced=("item_id", "size"),
@@ -190,7 +242,8 @@ def _described(rows: pd.DataFrame) -> pd.DataFrame:
 def _group_key(df: pd.DataFrame, by: str) -> pd.Series:
     if by == "exterior":
         order = pd.CategoricalDtype(list(EXTERIORS), ordered=True)
-        return df["exterior"].astype("string").astype(order).rename("exterior")
+        key = exterior_key(df["exterior"], order, fill=False)
+        return pd.Series(key, index=df.index, name="exterior")
     return df[by].astype("string").rename("skin" if by == "skin_label" else by)
 
 
@@ -199,21 +252,37 @@ def _ratio(offer: pd.Series, market: pd.Series) -> pd.Series:
     return (offer.astype("float64") / market).where(market > 0)
 
 
+def _per_account(parts: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    table = aggregate_parts(parts, frame["steam_id"].rename("steam_id"), observed=True, dropna=True)
+    table.index = table.index.astype(str)
+    return table
+
+
+def _account_counts(steam_ids: pd.Series) -> pd.Series:
+    """Rows per account (text), through a categorical's codes when it is one."""
+    if isinstance(steam_ids.dtype, pd.CategoricalDtype):
+        codes = steam_ids.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(steam_ids.cat.categories))
+        return pd.Series(counts, index=steam_ids.cat.categories.astype(str))
+    return steam_ids.astype("string").value_counts()
+
+
 def _by_account(
     before: pd.DataFrame,
     after: pd.DataFrame,
+    parts: tuple[pd.DataFrame, pd.DataFrame],
     kept: pd.DataFrame,
     added: pd.DataFrame,
     removed: pd.DataFrame,
 ) -> pd.DataFrame:
     accounts = sorted(set(accounts_of(before)) | set(accounts_of(after)))
-    old = aggregate(before, before["steam_id"].astype("string"), observed=True, dropna=True)
-    new = aggregate(after, after["steam_id"].astype("string"), observed=True, dropna=True)
+    old = _per_account(parts[0], plain(before))
+    new = _per_account(parts[1], plain(after))
     out = pd.DataFrame(index=pd.Index(accounts, name="steam_id", dtype="string"))
     out["items_before"] = old["items"].reindex(out.index, fill_value=0).astype("int64")
     out["items_after"] = new["items"].reindex(out.index, fill_value=0).astype("int64")
     for name, rows in (("added", added), ("removed", removed), ("kept", kept)):
-        counts = rows["steam_id"].astype("string").value_counts()
+        counts = _account_counts(rows["steam_id"])
         out[name] = counts.reindex(out.index, fill_value=0).astype("int64")
     for value in ("market_value", "offer_value", "payout_ratio"):
         empty = np.nan if value == "payout_ratio" else 0.0
@@ -226,6 +295,7 @@ def _by_account(
 def _totals(
     before: pd.DataFrame,
     after: pd.DataFrame,
+    parts: tuple[pd.DataFrame, pd.DataFrame],
     kept: pd.DataFrame,
     added: pd.DataFrame,
     removed: pd.DataFrame,
@@ -239,15 +309,14 @@ def _totals(
         "removed": len(removed),
         "kept": len(kept),
     }
-    for frame, when in ((before, "before"), (after, "after")):
-        parts = per_row(frame)
-        market = float(parts["market_priced"].sum())
-        values[f"market_value_{when}"] = float(parts["market_any"].sum())
-        values[f"offer_value_{when}"] = float(parts["offer_priced"].sum())
+    for rows, when in zip(parts, ("before", "after"), strict=True):
+        market = float(rows["market_priced"].sum())
+        values[f"market_value_{when}"] = float(rows["market_any"].sum())
+        values[f"offer_value_{when}"] = float(rows["offer_priced"].sum())
         values[f"payout_ratio_{when}"] = (
-            float(parts["offer_priced"].sum()) / market if market > 0 else np.nan
+            float(rows["offer_priced"].sum()) / market if market > 0 else np.nan
         )
-    both = kept[kept["priced_both"]]
+    both = kept[kept["priced_both"].to_numpy()]
     for when in ("before", "after"):
         market = float(both[f"market_price_{when}"].sum())
         offer = float(both[f"offer_price_{when}"].sum())
@@ -304,11 +373,15 @@ def trend_sums(history: pd.DataFrame, by: str | None) -> pd.DataFrame:
         )
     if by is not None and by not in history.columns:
         raise KeyError(f"payout_trend: no column {by!r}; the frame has {list(history.columns)}")
+    history = plain(history)
     parts = per_row(history)
     group = (
-        pd.Series("all", index=history.index, dtype="string")
+        pd.Series(
+            pd.Categorical.from_codes(np.zeros(len(history), dtype=np.int8), pd.Index(["all"])),
+            index=history.index,
+        )
         if by is None
-        else history[by].astype("string")
+        else history[by]
     )
     frame = pd.DataFrame(
         {
@@ -318,7 +391,11 @@ def trend_sums(history: pd.DataFrame, by: str | None) -> pd.DataFrame:
             "market": parts["market_priced"].astype("float64"),
         }
     )
-    sums = frame.groupby(["taken_at", "group"], dropna=True, sort=True).sum().reset_index()
+    grouped = frame.groupby(["taken_at", "group"], dropna=True, sort=True, observed=True)
+    sums = grouped.sum().reset_index()
+    sums["group"] = sums["group"].astype("string")
+    # the groups' order as text, whatever the column's own order (a categorical's)
+    sums = sums.sort_values(["taken_at", "group"], kind="stable", ignore_index=True)
     return sums[list(SUM_COLUMNS)]
 
 

@@ -31,6 +31,7 @@ docstring says how items are matched), and of the price book's (``compare_prices
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,12 +44,17 @@ from .definitions import (
     Summary,
     accounts_of,
     aggregate,
-    as_float,
+    aggregate_parts,
+    coded,
+    exterior_key,
+    floats,
     per_row,
+    plain,
     price_gap,
     priced,
-    ratios,
-    skin_label,
+    priced_rows,
+    ratio_values,
+    skin_codes,
 )
 from .drift import Comparison, compare, payout_trend
 from .formats import formatted, labelled
@@ -106,6 +112,7 @@ def summary(df: pd.DataFrame) -> Summary:
     >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
     [2, 1, 40.0, 0.8]
     """
+    df = plain(df)
     parts = per_row(df)
     has_offer = df["offer_price"].notna()
     refused = df["offer_accepted"].astype("boolean").eq(False).fillna(False)
@@ -155,12 +162,11 @@ def by_exterior(df: pd.DataFrame, *, no_exterior: bool = True) -> pd.DataFrame:
     >>> by_exterior(df)["items"].tolist()
     [0, 0, 1, 0, 0, 0]
     """
+    df = plain(df)
     labels = [*EXTERIORS, NO_EXTERIOR] if no_exterior else list(EXTERIORS)
-    text = df["exterior"].astype("string")
-    if no_exterior:
-        text = text.fillna(NO_EXTERIOR)
     order = pd.CategoricalDtype(labels, ordered=True)
-    out = aggregate(df, text.astype(order).rename("exterior"), observed=False, dropna=True)
+    key = pd.Series(exterior_key(df["exterior"], order, no_exterior), index=df.index)
+    out = aggregate(df, key.rename("exterior"), observed=False, dropna=True)
     return out.reindex(pd.CategoricalIndex(labels, dtype=order, name="exterior"))
 
 
@@ -190,6 +196,7 @@ def by_group(df: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     ['AWP', 'AK-47']
     """
     keys = [by] if isinstance(by, str) else list(by)
+    df = plain(df)
     missing = [key for key in keys if key not in df.columns]
     if missing:
         raise KeyError(f"by_group: no column(s) {missing}; the frame has {list(df.columns)}")
@@ -221,8 +228,10 @@ def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.
     >>> by_account(df, labels={"1": "alice"})["items"].to_dict()
     {'alice (1)': 1, '2': 0}
     """
-    table = aggregate(df, df["steam_id"].astype("string").rename("steam_id"),
-                      observed=True, dropna=True).reindex(accounts_of(df))  # fmt: skip
+    view = plain(df)
+    table = aggregate(view, view["steam_id"].rename("steam_id"), observed=True, dropna=True)
+    table.index = table.index.astype(str)
+    table = table.reindex(accounts_of(df))
     table[["market_value", "offer_value"]] = table[["market_value", "offer_value"]].fillna(0)
     table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
     table.index = pd.Index(labelled(table.index, labels or {}), name="account")
@@ -256,22 +265,24 @@ def exterior_ladder(df: pd.DataFrame, value: str = "payout_ratio") -> pd.DataFra
     """
     if value not in _LADDER_VALUES:
         raise ValueError(f"value must be one of {', '.join(_LADDER_VALUES)}, got {value!r}")
-    rows = pd.DataFrame(
-        {
-            "skin": skin_label(df),
-            "exterior": df["exterior"],
-            "value": ratios(df, priced(df)) if value == "payout_ratio" else as_float(df[value]),
-            "market": as_float(df["market_price"]).fillna(0.0),
-        }
-    ).dropna(subset=["skin", "exterior"])
-    table = rows.dropna(subset=["value"]).pivot_table(
-        index="skin", columns="exterior", values="value", aggfunc="median", observed=False
-    )
+    df = plain(df)
+    skin, skins = skin_codes(df)
+    exterior, exteriors = coded(df["exterior"])
+    ratio = value == "payout_ratio"
+    values = ratio_values(df, priced_rows(df)) if ratio else floats(df[value])
+    rows = (skin >= 0) & (exterior >= 0)
+    cells = pd.DataFrame({"skin": skin, "exterior": exterior, "value": values})[
+        rows & ~np.isnan(values)
+    ]
+    table: pd.DataFrame = cells.groupby(["skin", "exterior"])["value"].median().unstack()
+    table.columns = pd.Index([exteriors[int(code)] for code in table.columns])
     table = table.reindex(columns=list(EXTERIORS)).astype("float64")
-    order = rows.groupby("skin")["market"].sum().sort_values(ascending=False, kind="stable")
-    table = table.reindex([skin for skin in order.index if skin in table.index])
+    market = np.nan_to_num(floats(df["market_price"]), nan=0.0)
+    totals = pd.Series(market[rows]).groupby(skin[rows]).sum()
+    order = totals.sort_values(ascending=False, kind="stable").index
+    table = table.reindex(order[order.isin(table.index)])
+    table.index = pd.Index([skins[code] for code in table.index], name="skin")
     table.columns = pd.CategoricalIndex(list(EXTERIORS), ordered=True, name="exterior")
-    table.index.name = "skin"
     return table
 
 
@@ -309,23 +320,31 @@ def outliers(df: pd.DataFrame, threshold: float = 3.0) -> pd.DataFrame:
     """
     if threshold <= 0:
         raise ValueError(f"threshold must be positive, got {threshold!r}")
-    gap = price_gap(df)
-    rows = gap[gap["payout_ratio"].notna()]
-    ratios = rows["payout_ratio"].astype("float64")
-    reference = pd.Series(np.nan, index=rows.index)
-    scale = pd.Series(np.nan, index=rows.index)
-    overall_median, overall_scale = _robust_scale(ratios) if len(ratios) else (np.nan, np.nan)
-    for exterior, group in ratios.groupby(rows["exterior"], observed=True, dropna=False):
-        if len(group) >= _MIN_REFERENCE_ROWS and not pd.isna(exterior):
-            median, spread = _robust_scale(group)
+    view = plain(df)
+    mask = priced_rows(view)
+    rows = np.flatnonzero(mask)
+    ratios = ratio_values(view, mask)[rows]
+    exterior = coded(view["exterior"])[0][rows]
+    reference = np.full(len(rows), np.nan)
+    scale = np.full(len(rows), np.nan)
+    overall = pd.Series(ratios)
+    overall_median, overall_scale = _robust_scale(overall) if len(ratios) else (np.nan, np.nan)
+    for code in np.unique(exterior).tolist():
+        members = exterior == code
+        if code >= 0 and members.sum() >= _MIN_REFERENCE_ROWS:
+            median, spread = _robust_scale(overall[members])
         else:
             median, spread = overall_median, overall_scale
-        reference[group.index] = median
-        scale[group.index] = spread if spread > 0 else overall_scale
-    deviation = (ratios - reference) / scale.where(scale > 0)
-    out = rows.assign(reference_median=reference, deviation=deviation)
-    out = out[deviation.abs() > threshold]
-    return out.reindex(out["deviation"].abs().sort_values(ascending=False, kind="stable").index)
+        reference[members] = median
+        scale[members] = spread if spread > 0 else overall_scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deviation = (ratios - reference) / np.where(scale > 0, scale, np.nan)
+    far = np.abs(deviation) > threshold
+    order = np.argsort(-np.abs(deviation[far]), kind="stable")
+    out = price_gap(df.iloc[rows[far][order]])
+    out["reference_median"] = reference[far][order]
+    out["deviation"] = deviation[far][order]
+    return out
 
 
 def _band_labels(bins: int) -> list[str]:
@@ -363,17 +382,29 @@ def wear_bands(df: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     """
     if not isinstance(bins, int) or bins < 1:
         raise ValueError(f"bins must be a positive whole number, got {bins!r}")
-    rows = df[df["exterior"].notna() & df["wear"].notna()]
-    exterior = rows["exterior"].astype(str)
-    low = exterior.map({e: r[0] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
-    high = exterior.map({e: r[1] for e, r in EXTERIOR_FLOAT_RANGES.items()}).astype(float)
-    position = ((rows["wear"].astype(float) - low) / (high - low)).clip(0, 1)
-    codes = np.minimum((position * bins).to_numpy(dtype="int64"), bins - 1)
+    view = plain(df)
+    keep = (view["exterior"].notna() & view["wear"].notna()).to_numpy()
+    exterior = view["exterior"][keep]
+    low, high = _float_range(exterior)
+    wear = floats(view["wear"])[keep]
+    position = np.clip((wear - low) / (high - low), 0, 1)
+    codes = np.minimum((position * bins).astype("int64"), bins - 1)
     labels = pd.Index(_band_labels(bins))
     band = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
-    band_key = pd.Series(band, index=rows.index, name="wear_band")
-    keys = [rows["exterior"].rename("exterior"), band_key]
-    return aggregate(rows, keys, observed=True, dropna=True)
+    band_key = pd.Series(band, index=exterior.index, name="wear_band")
+    keys = [exterior.rename("exterior"), band_key]
+    return aggregate_parts(per_row(view)[keep], keys, observed=True, dropna=True)
+
+
+def _float_range(exterior: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each row's exterior's float range (low, high), NaN for an unknown exterior."""
+    codes, names = coded(exterior)
+    if not isinstance(exterior.dtype, pd.CategoricalDtype):
+        names = list(EXTERIORS)
+        codes = pd.Index(names).get_indexer(pd.Index(exterior.astype(str)))
+    ranges = [EXTERIOR_FLOAT_RANGES.get(name, (np.nan, np.nan)) for name in names]
+    bounds = np.array([*ranges, (np.nan, np.nan)], dtype="float64").reshape(-1, 2)
+    return bounds[codes, 0], bounds[codes, 1]
 
 
 def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
@@ -396,17 +427,22 @@ def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
     >>> sticker_effect(df).index.tolist()
     ['without stickers', 'with stickers', '1 sticker']
     """
-    rows = df[df["weapon"].notna() & ~df["star"].astype(bool)]
-    count = rows["sticker_count"].fillna(0).astype("int64")
-    has = count.gt(0).map({False: "without stickers", True: "with stickers"})
-    by_has = aggregate(rows, has.rename("stickers"), observed=True, dropna=True)
-    by_has = by_has.reindex(["without stickers", "with stickers"])
+    view = plain(df)
+    keep = (view["weapon"].notna() & ~view["star"].astype(bool)).to_numpy()
+    parts = per_row(view)[keep]
+    count = view["sticker_count"].fillna(0).astype("int64").to_numpy()[keep]
+    names = ["without stickers", "with stickers"]
+    stuck = count > 0
+    has = pd.Categorical.from_codes(stuck.astype("int8"), categories=pd.Index(names))
+    by_has = aggregate_parts(parts, pd.Series(has, index=parts.index, name="stickers"),
+                             observed=True, dropna=True)  # fmt: skip
+    by_has.index = by_has.index.astype(str)
+    by_has = by_has.reindex(names)
     by_has[["items", "priced_items"]] = by_has[["items", "priced_items"]].fillna(0).astype(int)
     by_has[["market_value", "offer_value"]] = by_has[["market_value", "offer_value"]].fillna(0.0)
-    stuck = count[count > 0]
-    label = stuck.map(lambda n: f"{n} sticker{'s' if n > 1 else ''}").rename("stickers")
-    by_count = aggregate(rows.loc[stuck.index], label, observed=True, dropna=True)
-    by_count = by_count.reindex(sorted(by_count.index, key=lambda text: int(text.split()[0])))
+    by_count = aggregate_parts(parts[stuck], pd.Series(count[stuck], index=parts.index[stuck]),
+                               observed=True, dropna=True)  # fmt: skip
+    by_count.index = pd.Index([f"{n} sticker{'s' if n > 1 else ''}" for n in by_count.index])
     out = pd.concat([by_has, by_count])
     out.index.name = "stickers"
     return out
