@@ -26,7 +26,49 @@ import pandas as pd
 
 from ..constants import EXTERIORS, NO_EXTERIOR
 
-__all__ = ["CATALOGUE_COLUMNS", "SPREAD_COLUMNS", "catalogue_spread", "offer_vs_catalogue"]
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "PRICE_BANDS",
+    "SPREAD_COLUMNS",
+    "book_band",
+    "catalogue_spread",
+    "offer_vs_catalogue",
+    "price_band",
+]
+
+#: Price bands (USD, lower bound included) and their labels: the inventory's market price
+#: (``plots.payout_by_price_band``) and the book's withdraw price (``book_band``).
+PRICE_BANDS = ((0.0, "< $1"), (1.0, "$1–10"), (10.0, "$10–100"), (100.0, "$100–1k"),
+               (1000.0, "≥ $1k"))  # fmt: skip
+
+
+def price_band(prices: pd.Series) -> pd.Series:
+    """Each price's band (``PRICE_BANDS``, an ordered categorical), NA without a price.
+
+    Examples
+    --------
+    >>> price_band(pd.Series([0.5, 12.0, None], dtype="Float64")).tolist()
+    ['< $1', '$10–100', nan]
+    """
+    edges = [low for low, _ in PRICE_BANDS] + [np.inf]
+    labels = [label for _, label in PRICE_BANDS]
+    values = prices.astype("Float64").to_numpy(float, na_value=np.nan)
+    return pd.Series(pd.cut(values, edges, right=False, labels=labels), index=prices.index)
+
+
+def book_band(prices: pd.DataFrame) -> pd.Series:
+    """Each book row's band of ``withdraw_standard`` (``PRICE_BANDS``), NA without one.
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_price_book
+    >>> book = from_price_book([{"marketHashName": "Scrap", "accepted": True,
+    ...                          "deposit": 0.4, "withdraw": 0.5}], game="252490")
+    >>> book_band(book).astype(str).tolist()
+    ['< $1']
+    """
+    return price_band(prices["withdraw_standard"]).rename("band")
+
 
 #: Columns ``offer_vs_catalogue`` adds, in order.
 CATALOGUE_COLUMNS = (

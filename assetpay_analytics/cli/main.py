@@ -198,7 +198,7 @@ def _anomaly_lines(df: pd.DataFrame) -> list[str]:
 
 
 def _as_of(df: pd.DataFrame) -> str:
-    from ..plots.review import data_time
+    from ..frame.provenance import data_time  # not plots: a text report loads no matplotlib
 
     stamp = data_time(df)
     return "" if stamp is None else f", data as of {stamp}"

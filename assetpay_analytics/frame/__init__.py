@@ -14,6 +14,8 @@ page the client fetched and a hand-made test payload give the same frame.
   screening frame (``SCREEN_SCHEMA``);
 - ``payload``: the documented shape of an inventory's ``data``; ``bodies``: response bodies
   -> Python objects, with the GC paused;
+- ``provenance``: where and when the data is from, as every output says it (``about``,
+  ``data_time``);
 - ``cells``: text a spreadsheet must not run as a formula (``csv_safe``); ``records``:
   the records of ``attrs`` (errors, anomalies) as typed frames (``records_frame``);
 - ``parquet``: frames to and from Parquet (``read_parquet``, ``write_parquet``), loaded on

@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .cells import FORMULA_STARTS
-from .coerce import to_timestamp
+from .provenance import about
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -128,21 +128,6 @@ def write_excel(
     add_sheet(book, sheet, df, about=about(df, source), formats=inventory_formats(df))
     book.save(out)
     return out
-
-
-def about(df: pd.DataFrame, source: str) -> str:
-    """``Source: ... · data as of YYYY-MM-DD HH:MM UTC · made with assetpay-analytics``.
-
-    The same line as the charts' footer (``plots.footer``), from ``attrs["updated_at"]``.
-
-    Examples
-    --------
-    >>> about(pd.DataFrame(), "AssetPay sandbox")
-    'Source: AssetPay sandbox · data time unknown · made with assetpay-analytics'
-    """
-    stamp = to_timestamp(df.attrs.get("updated_at"))
-    when = "time unknown" if stamp is None else f"as of {stamp:%Y-%m-%d %H:%M} UTC"
-    return f"Source: {source} · data {when} · made with assetpay-analytics"
 
 
 def inventory_formats(df: pd.DataFrame) -> dict[str, str]:

@@ -12,15 +12,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .. import analysis
+from ..analysis.catalogue import PRICE_BANDS, price_band
 from ..constants import EXTERIOR_SHORT, EXTERIORS
 from .axes import empty, label_bars, literal, new_axes, percent_axis
 from .palette import EXTERIOR_COLORS, GROUP_COLOR
 
 __all__ = ["PRICE_BANDS", "payout_by_price_band", "payout_by_type", "payout_change_by_exterior"]
-
-#: Market price bands (USD, lower bound included) and their labels.
-PRICE_BANDS = ((0.0, "< $1"), (1.0, "$1–10"), (10.0, "$10–100"), (100.0, "$100–1k"),
-               (1000.0, "≥ $1k"))  # fmt: skip
 
 
 def _group_bars(ax: Axes, table: pd.DataFrame, title: str, xlabel: str) -> Axes:
@@ -70,10 +67,8 @@ def payout_by_price_band(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     [0.4, 0.0, 0.8, 0.0, 0.0]
     """
     ax = new_axes(ax)
-    edges = [low for low, _ in PRICE_BANDS] + [np.inf]
     labels = [label for _, label in PRICE_BANDS]
-    market = df["market_price"].astype("Float64").astype(float)
-    band = pd.cut(market, edges, right=False, labels=labels).rename("band")
+    band = price_band(df["market_price"]).rename("band")
     table = analysis.by_group(df.assign(band=band), "band").reindex(labels)
     table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0)
     title = "AssetPay payout by market price"

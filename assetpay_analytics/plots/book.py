@@ -10,39 +10,20 @@ for, so they read with the inventory's market price bands.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from .. import analysis
+from ..analysis.catalogue import PRICE_BANDS, book_band
 from ..constants import EXTERIORS
 from .axes import empty, label_bars, new_axes, percent_axis
-from .bars import PRICE_BANDS
 from .palette import EXTERIOR_COLORS, GROUP_COLOR
 
 __all__ = ["BOOK_BANDS", "book_band", "deposit_ratio_by_band", "deposit_ratio_by_exterior"]
 
 #: The withdraw price bands of the book charts: the market price bands' edges and labels.
-BOOK_BANDS = PRICE_BANDS
+BOOK_BANDS = PRICE_BANDS  # book_band (analysis.catalogue) is re-exported here too
 _YLABEL = "deposit / standard withdraw (value-weighted)"
-
-
-def book_band(prices: pd.DataFrame) -> pd.Series:
-    """Each book row's band of ``withdraw_standard`` (``BOOK_BANDS``), NA without one.
-
-    Examples
-    --------
-    >>> from assetpay_analytics.frame import from_price_book
-    >>> book = from_price_book([{"marketHashName": "Scrap", "accepted": True,
-    ...                          "deposit": 0.4, "withdraw": 0.5}], game="252490")
-    >>> book_band(book).astype(str).tolist()
-    ['< $1']
-    """
-    edges = [low for low, _ in BOOK_BANDS] + [np.inf]
-    labels = [label for _, label in BOOK_BANDS]
-    withdraw = prices["withdraw_standard"].astype("Float64").to_numpy(float, na_value=np.nan)
-    band = pd.cut(withdraw, edges, right=False, labels=labels)
-    return pd.Series(band, index=prices.index, name="band")
 
 
 def _bars(ax: Axes, table: pd.DataFrame, colours: list[str], title: str, xlabel: str) -> Axes:

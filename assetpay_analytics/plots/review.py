@@ -4,8 +4,9 @@
 skins). When none has one (a Rust inventory, or only stickers and cases), exterior
 panels would only say "no priced items" under a headline with priced items
 (``has_exteriors`` is False), so it shows payout by item type and by price band
-instead. ``footer`` is re-exported by ``plots``; the document and the command line read
-``has_exteriors`` and ``data_time`` too.
+instead. ``footer`` is re-exported by ``plots``; the document reads ``has_exteriors``
+too. The footer's words come from ``frame.provenance`` (``data_time`` is re-exported
+here), which the command line reads without loading matplotlib.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from matplotlib.figure import Figure
 from .. import analysis
 from ..analysis.definitions import accounts_of
 from ..analysis.formats import pct
-from ..frame.coerce import to_timestamp
-from .axes import one_line, usd_tick
+from ..frame.provenance import about, data_time
+from .axes import usd_tick
 from .bars import payout_by_price_band, payout_by_type
 from .charts import (
     exterior_ladder_heatmap,
@@ -67,15 +68,7 @@ def footer(df: pd.DataFrame, source: str) -> str:
     >>> footer(df, "AssetPay sandbox")
     'Source: AssetPay sandbox · data as of 2026-06-01 09:30 UTC · made with assetpay-analytics'
     """
-    stamp = data_time(df)
-    when = "time unknown" if stamp is None else f"as of {stamp}"
-    return f"Source: {one_line(source)} · data {when} · made with assetpay-analytics"
-
-
-def data_time(df: pd.DataFrame) -> str | None:
-    """When the data is from (``attrs["updated_at"]``) as ``YYYY-MM-DD HH:MM UTC``."""
-    stamp = to_timestamp(df.attrs.get("updated_at"))
-    return None if stamp is None else f"{stamp:%Y-%m-%d %H:%M} UTC"
+    return about(df, source)
 
 
 def pricing_review(df: pd.DataFrame, *, source: str = "AssetPay Merchant API") -> Figure:

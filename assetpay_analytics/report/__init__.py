@@ -7,19 +7,32 @@
 - ``book``: the "Price book" section (spread, coverage, offers that differ from the book).
 
 A pure function of frames: it may import the ground floor, ``frame``, ``analysis`` and
-``plots``; never ``fetch``, ``endpoints`` or the client.
+``plots``; never ``fetch``, ``endpoints`` or the client. ``document`` (and matplotlib)
+loads on first use of its names, so the command line prints ``book``'s tables without
+loading the charts.
 """
 
 from __future__ import annotations
 
-from .document import (
-    DEFINITIONS,
-    ReportFiles,
-    write_report,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .document import DEFINITIONS, ReportFiles, write_report
 
 __all__ = [
     "DEFINITIONS",
     "ReportFiles",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import document
+
+        return getattr(document, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

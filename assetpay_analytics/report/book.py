@@ -17,13 +17,16 @@ Pure functions of frames; ``document`` adds the tables and charts to the documen
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from .. import analysis, plots
+from .. import analysis
+from ..analysis.catalogue import book_band
 from ..analysis.formats import labelled
-from ..plots.book import book_band
+
+if TYPE_CHECKING:  # the tables need no matplotlib (the command line prints them)
+    from matplotlib.figure import Figure
 
 __all__ = ["book_figures", "book_tables", "off_book"]
 
@@ -86,6 +89,8 @@ def book_tables(
 
 def book_figures(book: pd.DataFrame) -> dict[str, Figure]:
     """The section's charts, by file name."""
+    from .. import plots
+
     drawn = [plots.deposit_ratio_by_band]
     if book["exterior"].notna().any():
         drawn.insert(0, plots.deposit_ratio_by_exterior)
