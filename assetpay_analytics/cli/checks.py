@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from ..constants import GAME_CS2, GAME_RUST, GAMES
+from ..constants import API_KEY_ENV, GAME_CS2, GAME_RUST, GAMES
 from ..errors import InvalidTradeUrl
 from ..redact import mask
 from ..tradeurl import TradeUrl
@@ -266,6 +266,11 @@ def check_trade_urls(urls: Sequence[str]) -> None:
     usage_error(f"TRADE_URL #{first} {_shown(urls[first - 1])!r}: {problem.message}{also}")
 
 
+def _api_key() -> str:
+    """The key in the environment (blank: none), read here only to say it is missing."""
+    return os.environ.get(API_KEY_ENV, "").strip()
+
+
 def check_source(args: argparse.Namespace, *, accounts: bool = True) -> None:
     """The accounts and source options of a command, checked before anything starts.
 
@@ -278,6 +283,16 @@ def check_source(args: argparse.Namespace, *, accounts: bool = True) -> None:
         usage_error("give at least one TRADE_URL (or --sandbox for the demo)")
     if args.sandbox and args.offline:
         usage_error("--offline reads the cache of real API runs: drop --sandbox")
+    if args.sandbox and args.base_url is not None:
+        usage_error(
+            "--sandbox starts its own server on 127.0.0.1: drop --base-url (or drop "
+            "--sandbox to talk to the API at --base-url)"
+        )
     if args.offline and args.refresh:
         usage_error("--offline and --refresh contradict each other: choose one")
     check_trade_urls(args.trade_urls)
+    if not args.sandbox and not _api_key():
+        usage_error(
+            f"no api key: set {API_KEY_ENV}=<your merchant key>, or add --sandbox to try "
+            "the demo accounts without one"
+        )

@@ -156,7 +156,10 @@ def _add_source_args(command: argparse.ArgumentParser, *, accounts: bool = True)
     )
     command.add_argument("--game", default="730", type=checks.game, metavar="GAME",
                          help="cs2 or 730 (default), rust or 252490")  # fmt: skip
-    command.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API host")
+    command.add_argument(
+        "--base-url", metavar="URL",
+        help=f"API host (default {DEFAULT_BASE_URL}; not with --sandbox)",
+    )  # fmt: skip
     command.add_argument("--refresh", action="store_true", help="bypass the caches")
     command.add_argument("--requests-per-minute", type=checks.per_minute, metavar="N",
                          help="the merchant's limit (default 10000: verified)")  # fmt: skip

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..constants import DEFAULT_BASE_URL
 from . import checks
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def client(
 
     urls = list(getattr(args, "trade_urls", None) or [])
     if not args.sandbox:
-        made = AssetPayClient(base_url=args.base_url, offline=args.offline,
+        made = AssetPayClient(base_url=args.base_url or DEFAULT_BASE_URL, offline=args.offline,
                               requests_per_minute=args.requests_per_minute)  # fmt: skip
         # Closed only after a batch that returned: one stopped by a wrong key or Ctrl-C may
         # leave requests in flight in its threads, and closing the session's sqlite cache

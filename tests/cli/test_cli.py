@@ -109,10 +109,22 @@ def test_fetch_rejects_unknown_suffix(tmp_path):
 def test_real_api_without_key_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.delenv("ASSETPAY_API_KEY", raising=False)
     url = "https://steamcommunity.com/tradeoffer/new/?partner=1&token=AbCd1234"
-    assert main(["report", url]) == 2
+    for argv in (["report", url], ["fetch", url, "--out", "x.csv"], ["prices", "--out", "b.csv"]):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "set ASSETPAY_API_KEY=" in err and "add --sandbox" in err
+        assert one_error_line(err) and "apa." not in err  # a hint for the shell, not Python
+
+
+def test_base_url_with_the_sandbox_is_refused_not_ignored(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "--sandbox", "--base-url", "https://api.example.com"])
+    assert exited.value.code == 2
     out, err = capsys.readouterr()
-    assert out == "" and "ASSETPAY_API_KEY" in err
-    assert one_error_line(err)
+    assert out == "" and one_error_line(err)
+    assert "drop --base-url" in err
 
 
 def test_console_script_runs(tmp_path):
