@@ -5,10 +5,16 @@ nulls and extra keys as the API sends them), renumbered to N items. Measured in 
 same run, repetitions interleaved in a shuffled order (fixed seed):
 
 - floor: ``orjson.loads`` + one Python list per column + ``pd.DataFrame`` (the least
-  a Python parser does; untyped: no name parsing, stickers as Python lists);
+  a Python parser does; untyped: no name parsing, stickers as Python lists), with the
+  cyclic garbage collector paused as the project pauses it (``frame.bodies.gc_paused``);
 - json_normalize: ``json.loads`` + ``pd.json_normalize`` (what users write; untyped;
   left out above 200,000 items, where it takes minutes);
-- pyarrow.json: ``pyarrow.json.read_json`` of the body + ``to_pandas`` (untyped);
+- pyarrow.json: an expert's pyarrow version of the item frame: ``pyarrow.json.read_json``
+  against an explicit schema of the envelope and its items (``ITEM_SCHEMA``, unknown
+  fields ignored), the ``inventory`` list flattened to one row per item and its structs
+  (``offer``) to columns, ``wear`` cast from text to float64, then
+  ``to_pandas(types_mapper=pd.ArrowDtype)`` (Arrow-backed dtypes, stickers an Arrow
+  list of struct); no name parsing, no anomaly checks;
 - project: ``frame.from_body`` (typed schema, names parsed, anomalies set aside).
 
 Rows: every builder at every size, ratio = floor median / builder median (above 1:
@@ -18,7 +24,7 @@ where that ran, and its note gives the other ratios.
 Memory (``--memory``): each builder runs in a fresh process, on one body of
 ``--memory-items`` items (1M) and on the same items as a batch of bodies of
 ``--batch-items`` (1,000) each, given to ``frame.from_body`` as a list (the floor
-decodes each body and concatenates the items). Reported: the frame's own size, what
+decodes each body and concatenates the items, GC paused). Reported: the frame's own size, what
 the process keeps after the build (bodies freed) and the peak above the process as it
 was before the build (``VmHWM``, reset after the bodies are read from a file, so that
 neither their generation nor their reading sets the peak). Ratio = floor / project
@@ -50,6 +56,7 @@ from typing import Any
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -57,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import Row, add_common_args, interleaved, make_row, report, stopwatch
 
 from assetpay_analytics import frame
+from assetpay_analytics.frame.bodies import gc_paused  # the floors pause the GC as the package does
 from assetpay_analytics.sandbox import data as sandbox_data
 
 BENCHMARK = "frame"
@@ -66,6 +74,56 @@ FIELDS = ("id", "assetId", "name", "marketHashName", "exterior", "wear", "paintS
 #: json_normalize is left out above this size (minutes per run, and not the question).
 NORMALIZE_LIMIT = 200_000
 MEMORY_BUILDERS = ("floor", "project")
+#: The pyarrow baseline's schema of an inventory item, written from the API's documentation
+#: (not the project's schema): the fields a pricing frame keeps, typed as the API sends them.
+ITEM_SCHEMA = pa.struct(
+    [
+        ("id", pa.string()),
+        ("assetId", pa.string()),
+        ("appid", pa.int64()),
+        ("name", pa.string()),
+        ("marketHashName", pa.string()),
+        ("exterior", pa.string()),
+        ("wear", pa.string()),
+        ("paintSeed", pa.int64()),
+        ("rarity", pa.string()),
+        ("type", pa.string()),
+        ("color", pa.string()),
+        ("tradable", pa.bool_()),
+        ("amount", pa.int64()),
+        ("marketPrice", pa.float64()),
+        ("iconUrl", pa.string()),
+        ("accepted", pa.bool_()),
+        (
+            "offer",
+            pa.struct(
+                [("price", pa.float64()), ("accepted", pa.bool_()), ("reference", pa.string())]
+            ),
+        ),
+        (
+            "stickers",
+            pa.list_(
+                pa.struct([("name", pa.string()), ("slot", pa.int64()), ("wear", pa.float64())])
+            ),
+        ),
+    ]
+)
+ENVELOPE_SCHEMA = pa.schema(
+    [
+        ("requestId", pa.string()),
+        ("success", pa.bool_()),
+        (
+            "data",
+            pa.struct(
+                [
+                    ("inventory", pa.list_(ITEM_SCHEMA)),
+                    ("count", pa.int64()),
+                    ("updatedAt", pa.string()),
+                ]
+            ),
+        ),
+    ]
+)
 METRICS = ("frame", "kept", "peak")
 
 
@@ -137,14 +195,17 @@ def floor_items(items: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def floor(body: bytes) -> pd.DataFrame:
-    return floor_items(orjson.loads(body)["data"]["inventory"])
+    """The floor on one body, GC paused (as ``frame`` pauses it while building)."""
+    with gc_paused():
+        return floor_items(orjson.loads(body)["data"]["inventory"])
 
 
 def floor_many(bodies: Sequence[bytes]) -> pd.DataFrame:
-    """The floor over every body's items, concatenated."""
-    return floor_items(
-        [item for body in bodies for item in orjson.loads(body)["data"]["inventory"]]
-    )
+    """The floor over every body's items, concatenated, GC paused."""
+    with gc_paused():
+        return floor_items(
+            [item for body in bodies for item in orjson.loads(body)["data"]["inventory"]]
+        )
 
 
 def json_normalize(body: bytes) -> pd.DataFrame:
@@ -153,8 +214,19 @@ def json_normalize(body: bytes) -> pd.DataFrame:
 
 
 def pyarrow_json(body: bytes) -> pd.DataFrame:
-    options = pa_json.ReadOptions(block_size=len(body) + 1)
-    df: pd.DataFrame = pa_json.read_json(io.BytesIO(body), read_options=options).to_pandas()
+    """Typed item frame with pyarrow alone: explicit schema, flattened, Arrow-backed dtypes."""
+    table = pa_json.read_json(
+        io.BytesIO(body),
+        read_options=pa_json.ReadOptions(block_size=len(body) + 1),
+        parse_options=pa_json.ParseOptions(
+            explicit_schema=ENVELOPE_SCHEMA, unexpected_field_behavior="ignore"
+        ),
+    )
+    inventory = pc.struct_field(table.column("data"), "inventory")
+    items = pa.Table.from_struct_array(pc.list_flatten(inventory)).flatten()
+    wear = items.schema.get_field_index("wear")  # the API sends it as text
+    items = items.set_column(wear, "wear", pc.cast(items.column(wear), pa.float64()))
+    df: pd.DataFrame = items.to_pandas(types_mapper=pd.ArrowDtype)
     return df
 
 

@@ -10,6 +10,11 @@ items, one page each). Then, repetitions interleaved in a shuffled order (fixed 
 - floor: the same bodies already in memory as bytes, then ``orjson.loads`` + one
   Python list per column + ``pd.DataFrame`` over every body's items concatenated
   (``bench_frame.floor_items``), with the garbage collector paused;
+- in-memory build: the same bodies already in memory, parsed into the SAME typed
+  frame the client returns, by the project's own builder (the endpoint's bulk Arrow
+  reading ``INVENTORY.read_bodies`` + ``frame.build.from_accounts``, one steam id per
+  body): what the project costs with no cache at all, so project / in-memory build is
+  what reading from the cache adds;
 - sqlite blobs + floor: the rows read from the cache's sqlite file with ``sqlite3``
   (table ``responses``), each decoded as requests-cache does (``SERIALIZER.loads``,
   cattrs + orjson, body in base64) to its ``.content``, then the floor (collector
@@ -21,9 +26,11 @@ items, one page each). Then, repetitions interleaved in a shuffled order (fixed 
   cache's format before) and through one with the safe rows (``SERIALIZER``, now),
   each on its own cache filled the same way (what the former ``bench_cache.py`` measured).
 
-Every ratio here is a cost: case median / floor median ("x floor"), so SMALLER IS
-BETTER (1.00x floor would be as fast as the floor); the safe rows are also given as
-"x pickle" (above 1: slower than pickle).
+No row compares with network latency: the sandbox adds none, and every case reads
+the cache or memory. Every ratio here is a cost: case median / floor median ("x
+floor"), so SMALLER IS BETTER (1.00x floor would be as fast as the floor); the
+project is also given as "x in-memory build", the safe rows as "x pickle" (above 1:
+slower than pickle).
 
 Run: ``.venv/bin/python benchmarks/bench_reload.py [--accounts 1000] [--repeat 3]
 [--no-serializers] [--json PATH]``
@@ -62,11 +69,14 @@ from bench_client import sandbox_process
 from bench_frame import floor_items
 
 import assetpay_analytics as apa
+from assetpay_analytics.constants import STEAM_ID64_BASE
 from assetpay_analytics.endpoints.inventory import INVENTORY
 from assetpay_analytics.fetch.budget import BudgetBook
 from assetpay_analytics.fetch.cache import CacheLocation
+from assetpay_analytics.fetch.page import Page
 from assetpay_analytics.fetch.session import SERIALIZER, Routes, build_session
 from assetpay_analytics.frame.bodies import gc_paused  # the floors pause the GC as the package does
+from assetpay_analytics.frame.build import from_accounts
 from assetpay_analytics.sandbox import SANDBOX_API_KEY
 
 BENCHMARK = "reload"
@@ -107,12 +117,33 @@ def floor(bodies: Sequence[bytes]) -> pd.DataFrame:
 
 def sqlite_bodies(path: Path) -> list[bytes]:
     """Every cached body, read from the sqlite file and decoded as requests-cache does."""
+    return [body for _, body in keyed_bodies(path)]
+
+
+def keyed_bodies(path: Path) -> list[tuple[str, bytes]]:
+    """(steam id, body) of every cached row (the key's second part is the partner id)."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        blobs = [value for (value,) in connection.execute("SELECT value FROM responses")]
+        rows = connection.execute("SELECT key, value FROM responses ORDER BY key").fetchall()
     finally:
         connection.close()
-    return [content(SERIALIZER.loads(blob)) for blob in blobs]
+    return [
+        (str(int(key.split(":")[1]) + STEAM_ID64_BASE), content(SERIALIZER.loads(blob)))
+        for key, blob in rows
+    ]
+
+
+def in_memory_build(keyed: Sequence[tuple[str, bytes]]) -> pd.DataFrame:
+    """The client's typed frame from bodies already in memory: its bulk reading and builder."""
+    if INVENTORY.read_bodies is None:
+        raise RuntimeError("the inventory endpoint has no bulk reading")
+    readings = INVENTORY.read_bodies([body for _, body in keyed])
+    accounts = []
+    for (steam_id, body), fast in zip(keyed, readings, strict=True):
+        if fast is None:
+            raise RuntimeError("a cached body the Arrow reading refused")
+        accounts.append((steam_id, [Page(None, fast.request_id, True, arrow=fast, body=body)]))
+    return from_accounts(accounts)
 
 
 def content(response: CachedResponse | None) -> bytes:
@@ -186,6 +217,7 @@ def fill(base_url: str, urls: list[str], path: Path, serializer: Any = None) -> 
 
 
 CASES = {
+    "built": "in-memory build: read_bodies + from_accounts on the bodies in memory",
     "project": "new client, inventories() from the cache",
     "sqlite": "sqlite3 blobs + SERIALIZER.loads + floor",
     "reads": "requests-cache reads alone (responses.values())",
@@ -200,7 +232,12 @@ def rows_of(times: dict[str, list[float]], what: str, setup: list[float]) -> lis
     floor_row = f"floor: bodies in memory, {what}"
     rows = [make_row(BENCHMARK, floor_row, "s", times["floor"], note="baseline; GC paused")]
     construction = statistics.median(setup) * 1000
-    notes = {"project": f"client construction {construction:.0f} ms (median, not included)"}
+    built = statistics.median(times["project"]) / statistics.median(times["built"])
+    notes = {
+        "project": f"client construction {construction:.0f} ms (median, not included); "
+        f"{built:.2f}x in-memory build",
+        "built": "the same typed frame, no cache read",
+    }
     for key, label in CASES.items():
         if key in times:
             note = "; ".join(filter(None, ["x floor: smaller is better", notes.get(key)]))
@@ -237,9 +274,13 @@ def measure(accounts: int, repeat: int, seed: int, serializers: bool) -> list[Ro
     with sandbox_process(0.0) as base_url, tempfile.TemporaryDirectory() as tmp:
         paths = {name: Path(tmp) / f"{name}.sqlite" for name in ("project", "pickle", "safe")}
         items = fill(base_url, urls, paths["project"])
-        bodies = sqlite_bodies(paths["project"])
+        keyed = keyed_bodies(paths["project"])
+        bodies = [body for _, body in keyed]
+        if len(in_memory_build(keyed)) != items:
+            raise RuntimeError("the in-memory build does not hold every item")
         tasks: dict[str, Task] = {
             "floor": stopwatch(lambda: floor(bodies)),
+            "built": stopwatch(lambda: in_memory_build(keyed)),
             "project": project_task(base_url, paths["project"], urls, items, setup),
             "sqlite": stopwatch(lambda: sqlite_floor(paths["project"])),
             "reads": stopwatch(lambda: cache_reads(paths["project"], base_url)),

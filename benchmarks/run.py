@@ -12,9 +12,10 @@ standalone, printing its own table):
 - ``frame``   (bench_frame.py): a response body -> DataFrame vs floor / json_normalize /
   pyarrow.json, at 10k, 100k and 1M items; memory of a 1M-item body and of 1,000 bodies
   of 1,000 items, each builder in a fresh process;
-- ``client``  (bench_client.py): 200 accounts at 200 ms latency, sequential ``requests``
-  vs ``inventories()`` cold (default workers, workers=32) and warm; requests a minute
-  against pages of 50 items;
+- ``client``  (bench_client.py): 200 accounts at 200 ms latency, ``ThreadPoolExecutor``
+  over ``requests`` (the same workers) vs ``inventories()`` cold (default workers,
+  workers=32, cache=None), warm against the same bodies parsed from memory; requests a
+  minute against pages of 50 items;
 - ``reload``  (bench_reload.py): a new client reloading 1,000 cached inventories into
   one frame vs the floor, sqlite blobs + floor and requests-cache's reads; pickle vs
   safe rows;
@@ -94,7 +95,7 @@ FULL_ARGS = {
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
               "--memory-items", "100000"],
-    "client": ["--accounts", "40", "--repeat", "2", "--throughput-seconds", "5"],
+    "client": ["--accounts", "40", "--repeat", "2", "--throughput-seconds", "5", "--no-sequential"],
     "reload": ["--accounts", "200", "--repeat", "2"],
     "startup": ["--repeat", "2"],
     "rate": ["--seconds", "20"],

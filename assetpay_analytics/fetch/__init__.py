@@ -10,7 +10,8 @@ Everything between an endpoint's query and its pages, for an endpoint handed to 
   answer as a ``Page`` or a typed error; ``page``: the ``Page``; ``answers``: a
   response's body read once (envelope, the endpoint's reading, whether it may be stored);
 - ``session``: requests-cache first, the rate budgets after, the endpoints served
-  (``Routes``), JSON rows; ``keys``: the cache key, one-way fingerprints only;
+  (``Routes``), JSON rows; ``sqlite_backend``: requests-cache's SQLite backend with one
+  connection per thread; ``keys``: the cache key, one-way fingerprints only;
 - ``retry``: ``RetryPolicy``, ``Retry-After``, deadlines; ``budget``: a merchant's rate
   budget per (api key, rate family), paced and shared by processes, bounded against
   hostile input; ``budget_file``: its sqlite file (where, opening, repair);

@@ -107,6 +107,15 @@ class CacheLocation:
     read_only: bool = False
     _copy: Any = field(default=None, repr=False, compare=False)  # keeps the copy's dir alive
 
+    def discard_copy(self) -> None:
+        """Delete the private copy of a read-only cache, once closed (no-op without one).
+
+        Left to its finaliser, the copy's ``TemporaryDirectory`` warned "Implicitly
+        cleaning up" (a ``ResourceWarning``) when the client was collected.
+        """
+        if self._copy is not None:
+            self._copy.cleanup()
+
 
 def open_cache(path: Path | None, fallback: Any = "error") -> CacheLocation | None:
     """``prepare_cache`` for a ``cache=`` file (None: no cache), ``fallback`` checked first."""

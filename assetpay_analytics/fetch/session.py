@@ -38,7 +38,6 @@ import orjson
 import requests
 from requests_cache import NEVER_EXPIRE, CacheMixin
 from requests_cache.backends.base import BaseCache
-from requests_cache.backends.sqlite import SQLiteCache
 from requests_cache.models.response import CachedResponse
 from requests_cache.serializers import SerializerPipeline, Stage
 from requests_cache.serializers.preconf import orjson_preconf_stage
@@ -50,6 +49,7 @@ from .cache import CacheLocation
 from .endpoint import SESSION_EXPIRY, Endpoint
 from .keys import cache_key
 from .retry import retry_after
+from .sqlite_backend import ThreadedSQLiteCache
 
 __all__ = [
     "POOL_SIZE",
@@ -310,5 +310,11 @@ def _cached_session(
 def _backend(cache: CacheLocation, serializer: Any) -> BaseCache:
     if cache.open_path is None:
         return BaseCache()  # requests-cache's in-memory backend (``cache_fallback="memory"``)
-    # WAL lets readers and one writer work at once; a read-only copy needs no journal
-    return SQLiteCache(cache.open_path, wal=not cache.read_only, serializer=serializer)
+    # WAL lets readers and one writer work at once; a read-only copy needs no journal.
+    # One connection per thread: requests-cache's one shared connection serialised fan-out.
+    return ThreadedSQLiteCache(
+        cache.open_path,
+        wal=not cache.read_only,
+        serializer=serializer,
+        on_close=cache.discard_copy,
+    )

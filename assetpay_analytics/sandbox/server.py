@@ -254,6 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: 32 workers connecting at once then wait
+    # about a second in SYN retries, which a real API's listener never makes them do
+    request_queue_size = 256
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], state: SandboxState, idle_timeout: float):
