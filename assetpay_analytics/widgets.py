@@ -123,7 +123,7 @@ class Explorer(w.VBox):
     >>> app = Explorer(df)
     >>> app.weapon.value = "AK-47"
     >>> app.summary_text(app.filtered)
-    '1 items · market value $10.00 · offer value $7.00 · payout ratio 70.0%'
+    '1 items · market value $10.00 (priced $10.00) · offer value $7.00 · payout ratio 70.0%'
     """
 
     def __init__(
@@ -257,14 +257,17 @@ class Explorer(w.VBox):
 
     @staticmethod
     def summary_text(frame: pd.DataFrame) -> str:
-        """``n items · market value · offer value · payout ratio`` of a frame.
+        """``n items · market value (priced) · offer value · payout ratio`` of a frame.
+
+        The ratio divides the offer value by the priced market value, both shown.
 
         When values were set aside as out of range (``frame.assetpay.anomalies``),
         ``· n anomalies set aside`` follows.
         """
         totals = analysis.summary(frame)
         text = (
-            f"{int(totals['items'])} items · market value {usd(totals['market_value'])} · "
+            f"{int(totals['items'])} items · market value {usd(totals['market_value'])} "
+            f"(priced {usd(totals['priced_market_value'])}) · "
             f"offer value {usd(totals['offer_value'])} · "
             f"payout ratio {pct(totals['payout_ratio'])}"
         )

@@ -160,10 +160,12 @@ def _columns(df: pd.DataFrame) -> pd.DataFrame:
 def _table(parts: pd.DataFrame, keys: Any, **groupby: Any) -> pd.DataFrame:
     g = parts.groupby(keys, **groupby).agg(
         items=("ok", "size"), units=("n", "sum"), priced_items=("ok", "sum"),
-        market_value=("mv", "sum"), offer_value=("po", "sum"), pm=("pm", "sum"),
-        median_payout_ratio=("r", "median"), mean_wear=("wear", "mean"),
+        market_value=("mv", "sum"), priced_market_value=("pm", "sum"),
+        offer_value=("po", "sum"), median_payout_ratio=("r", "median"),
+        mean_wear=("wear", "mean"),
     )  # fmt: skip
-    g["payout_ratio"] = (g["offer_value"] / g["pm"]).where(g["pm"] > 0)
+    pm = g["priced_market_value"]
+    g["payout_ratio"] = (g["offer_value"] / pm).where(pm > 0)
     return (
         g[list(GROUP_COLUMNS)]
         .astype("float64")
@@ -190,7 +192,7 @@ def expert_summary(df: pd.DataFrame) -> pd.Series:
         "items": len(df), "units": int(p["n"].sum()),
         "tradable_items": int(df["tradable"].fillna(False).sum()),
         "priced_items": int(p["ok"].sum()), "market_value": float(p["mv"].sum()),
-        "offer_value": float(p["po"].sum()),
+        "priced_market_value": float(pm), "offer_value": float(p["po"].sum()),
         "payout_ratio": float(p["po"].sum() / pm) if pm > 0 else np.nan,
         "median_payout_ratio": float(p["r"].median()),
         "accepted_share": float((offers & df["offer_accepted"].ne(False)).sum() / offers.sum()),
@@ -211,7 +213,7 @@ def expert_by_account(df: pd.DataFrame) -> pd.DataFrame:
     named = list(dict.fromkeys(df.attrs["steam_ids"]))
     accounts = named + sorted(set(df["steam_id"].dropna().unique()) - set(named))
     table = _table(_columns(df), df["steam_id"], observed=True).reindex(accounts)
-    filled = ["items", "priced_items", "market_value", "offer_value"]
+    filled = ["items", "priced_items", "market_value", "priced_market_value", "offer_value"]
     table[filled] = table[filled].fillna(0).astype({"items": "int64", "priced_items": "int64"})
     table.index.name = "account"
     return table
@@ -278,7 +280,7 @@ def expert_sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
     has = count.gt(0).map({False: "without stickers", True: "with stickers"})
     by_has = _table(_columns(rows), has.rename("stickers"))
     by_has = by_has.reindex(["without stickers", "with stickers"])
-    filled = ["items", "priced_items", "market_value", "offer_value"]
+    filled = ["items", "priced_items", "market_value", "priced_market_value", "offer_value"]
     by_has[filled] = by_has[filled].fillna(0).astype({"items": "int64", "priced_items": "int64"})
     stuck = rows[count > 0]
     by_count = _table(_columns(stuck), stuck["sticker_count"].rename("stickers"))

@@ -107,7 +107,9 @@ def test_summary_line_follows_the_filters(df):
     app = explorer(df)
     app.weapon.value = "AWP"
     # AWP rows: market 120 + 85; priced: only the BS one (the FT offer is refused)
-    expected = "2 items · market value $205.00 · offer value $60.00 · payout ratio 70.6%"
+    expected = (
+        "2 items · market value $205.00 (priced $85.00) · offer value $60.00 · payout ratio 70.6%"
+    )
     assert app.summary_text(app.filtered) == expected
     assert expected in app.summary.value
 
@@ -173,7 +175,9 @@ def test_summary_line_counts_the_anomalies(df, n, note):
     df.attrs["anomalies"] = anomalies(n)
     app = explorer(df)
     app.weapon.value = "AWP"
-    base = "2 items · market value $205.00 · offer value $60.00 · payout ratio 70.6%"
+    base = (
+        "2 items · market value $205.00 (priced $85.00) · offer value $60.00 · payout ratio 70.6%"
+    )
     expected = base if note is None else f"{base} · {note}"
     assert app.summary_text(app.filtered) == expected
     assert expected in app.summary.value

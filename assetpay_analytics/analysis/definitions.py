@@ -46,12 +46,14 @@ __all__ = [
     "units",
 ]
 
-#: Columns of ``by_exterior`` and ``by_group``, in order.
+#: Columns of the group tables (``by_exterior``, ``by_group``, ``by_account``, ``wear_bands``,
+#: ``sticker_effect``), in order; ``payout_ratio`` is ``offer_value / priced_market_value``.
 GROUP_COLUMNS = (
     "items",
     "units",
     "priced_items",
     "market_value",
+    "priced_market_value",
     "offer_value",
     "payout_ratio",
     "median_payout_ratio",
@@ -241,7 +243,13 @@ def units(df: pd.DataFrame) -> pd.Series:
 
 
 def per_row(df: pd.DataFrame) -> pd.DataFrame:
-    """The per-row numbers every aggregate is built from (values are unit price × units)."""
+    """The per-row numbers every aggregate is built from (values are unit price × units).
+
+    ``market_any`` is the row's market value where it has one (``market_value``),
+    ``market_priced`` and ``offer_priced`` its market and offer value where it is priced,
+    0 elsewhere: a group's ``payout_ratio`` is ``Σ offer_priced / Σ market_priced``, its
+    ``offer_value / priced_market_value``.
+    """
     view = plain(df)
     mask = priced_rows(view)
     count = unit_counts(view)
@@ -269,9 +277,9 @@ def _finish(agg: pd.DataFrame) -> pd.DataFrame:
     out["units"] = agg["units"].astype("int64")
     out["priced_items"] = agg["priced"].astype("int64")
     out["market_value"] = agg["market_any"].astype("float64")
+    out["priced_market_value"] = agg["market_priced"].astype("float64")
     out["offer_value"] = agg["offer_priced"].astype("float64")
-    ratio = agg["offer_priced"].astype("float64") / agg["market_priced"].astype("float64")
-    out["payout_ratio"] = ratio.where(has_priced)
+    out["payout_ratio"] = (out["offer_value"] / out["priced_market_value"]).where(has_priced)
     out["median_payout_ratio"] = agg["ratio"].astype("float64")
     out["mean_wear"] = agg["wear"].astype("float64")
     return out

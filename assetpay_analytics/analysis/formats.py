@@ -14,11 +14,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MISSING", "count", "formatted", "header", "labelled", "pct", "usd", "value_text"]
+__all__ = [
+    "MISSING",
+    "count",
+    "formatted",
+    "header",
+    "is_money",
+    "labelled",
+    "pct",
+    "usd",
+    "value_text",
+]
 
 #: Column names as a person reads them (others: underscores become spaces).
 _HEADERS = {
     "priced_items": "priced",
+    "priced_market_value": "market value (priced, USD)",
     "median_payout_ratio": "median payout ratio",
     "mean_wear": "mean float",
     "kept_priced": "kept, priced both times",
@@ -67,8 +78,8 @@ def header(column: str) -> str:
 
     Examples
     --------
-    >>> header("market_value"), header("priced_items"), header("payout_ratio_change")
-    ('market value (USD)', 'priced', 'payout ratio change')
+    >>> header("market_value"), header("priced_market_value"), header("payout_ratio_change")
+    ('market value (USD)', 'market value (priced, USD)', 'payout ratio change')
     """
     if column in _HEADERS:
         return _HEADERS[column]
@@ -111,6 +122,17 @@ def _style(column: str) -> Any:
     if column == "mean_wear":
         return lambda value: MISSING if _missing(value) else f"{float(value):.3f}"
     return None
+
+
+def is_money(name: str) -> bool:
+    """Whether a column (or named value) is dollars, as ``formatted`` shows it.
+
+    Examples
+    --------
+    >>> is_money("priced_market_value"), is_money("deposit"), is_money("payout_ratio")
+    (True, True, False)
+    """
+    return _style(name) is usd
 
 
 def value_text(key: str, value: Any) -> str:

@@ -10,10 +10,13 @@ Definitions used throughout
   ``offer_accepted`` is not False (NA, unknown acceptance, counts as priced).
 - ``spread = market_price - offer_price``; ``payout_ratio = offer_price / market_price``;
   ``discount_pct = 1 - payout_ratio`` (NA where the row is not priced).
-- A group's ``payout_ratio`` is value-weighted: ``sum(offer_price) / sum(market_price)``
-  over its priced rows. ``median_payout_ratio`` is the median of the rows' ratios.
 - ``market_value`` = sum of ``market_price × amount`` over the group's rows that have
-  one; ``offer_value`` = sum of ``offer_price × amount`` over the group's priced rows.
+  one; ``priced_market_value`` = the same sum over its priced rows only;
+  ``offer_value`` = sum of ``offer_price × amount`` over its priced rows.
+- A group's ``payout_ratio`` is value-weighted: ``offer_value / priced_market_value``
+  (NaN where ``priced_market_value`` is 0), so it can be checked from the two columns
+  beside it; ``market_value`` also counts items that have no offer or a refused one.
+  ``median_payout_ratio`` is the median of the rows' ratios.
 
 Rows are items as the API lists them, and prices are **per unit**: a stacked Rust row
 (``amount`` > 1) is one of ``items`` and ``amount`` of ``units``, and its market and offer
@@ -87,6 +90,8 @@ _MAD_SCALE = 1.4826
 #: Fewest priced rows an exterior needs to be its own reference in ``outliers``.
 _MIN_REFERENCE_ROWS = 8
 _LADDER_VALUES = ("payout_ratio", "offer_price", "market_price")
+#: The group tables' sums of money: 0 for a group with no items.
+_VALUES = ("market_value", "priced_market_value", "offer_value")
 
 
 def summary(df: pd.DataFrame) -> Summary:
@@ -98,19 +103,22 @@ def summary(df: pd.DataFrame) -> Summary:
         A Series that displays counts whole, money in dollars and ratios in percent
         (its values stay numbers): ``items``; ``units`` (copies: a Rust stack counts
         its ``amount``); ``tradable_items``; ``priced_items``; ``market_value`` (sum of
-        market_price × amount where present); ``offer_value`` (sum of offer_price ×
-        amount over priced rows); ``payout_ratio`` (value-weighted over priced
-        rows); ``median_payout_ratio``; ``accepted_share``: among rows with an offer
-        price, the share whose offer is not refused (``offer_accepted`` True or
-        unknown). NA where undefined.
+        market_price × amount where present); ``priced_market_value`` (the same over
+        priced rows); ``offer_value`` (sum of offer_price × amount over priced rows);
+        ``payout_ratio`` (``offer_value / priced_market_value``); ``median_payout_ratio``;
+        ``accepted_share``: among rows with an offer price, the share whose offer is not
+        refused (``offer_accepted`` True or unknown). NA where undefined.
 
     Examples
     --------
     >>> from assetpay_analytics.frame import from_items
     >>> df = from_items([{"marketPrice": 10, "offer": {"price": 8}, "tradable": True},
     ...                  {"marketPrice": 30, "offer": {"price": 18, "accepted": False}}])
-    >>> summary(df)[["items", "priced_items", "market_value", "payout_ratio"]].tolist()
-    [2, 1, 40.0, 0.8]
+    >>> s = summary(df)
+    >>> s[["items", "priced_items", "market_value", "priced_market_value", "payout_ratio"]].tolist()
+    [2, 1, 40.0, 10.0, 0.8]
+    >>> s["offer_value"] / s["priced_market_value"] == s["payout_ratio"]
+    True
     """
     df = plain(df)
     parts = per_row(df)
@@ -125,6 +133,7 @@ def summary(df: pd.DataFrame) -> Summary:
         "tradable_items": int(df["tradable"].astype("boolean").fillna(False).sum()),
         "priced_items": int(parts["priced"].sum()),
         "market_value": float(parts["market_any"].sum()),
+        "priced_market_value": market_priced,
         "offer_value": float(parts["offer_priced"].sum()),
         "payout_ratio": float(parts["offer_priced"].sum()) / market_priced
         if market_priced > 0
@@ -151,7 +160,8 @@ def by_exterior(df: pd.DataFrame, *, no_exterior: bool = True) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by the ordered exterior categories; columns ``GROUP_COLUMNS``:
-        items, priced_items, market_value, offer_value, payout_ratio (value-weighted),
+        items, units, priced_items, market_value, priced_market_value, offer_value,
+        payout_ratio (value-weighted: offer_value / priced_market_value),
         median_payout_ratio, mean_wear.
 
     Examples
@@ -232,7 +242,7 @@ def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.
     table = aggregate(view, view["steam_id"].rename("steam_id"), observed=True, dropna=True)
     table.index = table.index.astype(str)
     table = table.reindex(accounts_of(df))
-    table[["market_value", "offer_value"]] = table[["market_value", "offer_value"]].fillna(0)
+    table[list(_VALUES)] = table[list(_VALUES)].fillna(0)
     table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
     table.index = pd.Index(labelled(table.index, labels or {}), name="account")
     return table
@@ -439,7 +449,7 @@ def sticker_effect(df: pd.DataFrame) -> pd.DataFrame:
     by_has.index = by_has.index.astype(str)
     by_has = by_has.reindex(names)
     by_has[["items", "priced_items"]] = by_has[["items", "priced_items"]].fillna(0).astype(int)
-    by_has[["market_value", "offer_value"]] = by_has[["market_value", "offer_value"]].fillna(0.0)
+    by_has[list(_VALUES)] = by_has[list(_VALUES)].fillna(0.0)
     by_count = aggregate_parts(parts[stuck], pd.Series(count[stuck], index=parts.index[stuck]),
                                observed=True, dropna=True)  # fmt: skip
     by_count.index = pd.Index([f"{n} sticker{'s' if n > 1 else ''}" for n in by_count.index])

@@ -218,13 +218,15 @@ def _report(
     totals = analysis.summary(df)
     fetched = df.attrs.get("steam_ids", [])
     per_account = analysis.by_account(df, labels)  # accounts with 0 items too
-    columns = ["items", "priced_items", "market_value", "offer_value", "payout_ratio"]
+    columns = ["items", "priced_items", "market_value", "priced_market_value", "offer_value",
+               "payout_ratio"]  # fmt: skip
     lines = [
         f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}"
         f"{_as_of(df)}",
         "",
         f"items {int(totals['items'])}, priced {int(totals['priced_items'])}, "
-        f"market value {fmt.usd(totals['market_value'])}, "
+        f"market value {fmt.usd(totals['market_value'])} "
+        f"(priced {fmt.usd(totals['priced_market_value'])}), "
         f"offer value {fmt.usd(totals['offer_value'])}, "
         f"payout ratio {fmt.pct(totals['payout_ratio'])} "
         f"(median {fmt.pct(totals['median_payout_ratio'])})",

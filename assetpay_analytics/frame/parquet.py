@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .records import share_attrs
-from .schema import conform
+from .schema import SCHEMA, conform
 
 __all__ = ["frame_table", "read_parquet", "table_frame", "write_parquet"]
 
@@ -121,14 +121,29 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
 
 def table_frame(table: pa.Table) -> pd.DataFrame:
     """An inventory frame from a table ``frame_table`` made: ``SCHEMA`` dtypes, ``attrs``."""
-    frame = conform(table.to_pandas(ignore_metadata=True, types_mapper=_arrow_lists))
+    frame = conform(table.to_pandas(ignore_metadata=True, types_mapper=_schema_types))
     frame.attrs.update(_attrs(table.schema.metadata or {}))
     share_attrs(frame.attrs)
     return frame
 
 
-def _arrow_lists(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
-    return pd.ArrowDtype(arrow_type) if pa.types.is_list(arrow_type) else None
+def _schema_types(arrow_type: pa.DataType) -> Any:
+    """The pandas dtype an Arrow column becomes, as ``SCHEMA`` types it (None: default).
+
+    Reading text, numbers and flags straight into the schema's masked and string dtypes
+    spares ``conform`` a second conversion of every value (through NumPy, for text).
+    """
+    if pa.types.is_list(arrow_type):
+        return pd.ArrowDtype(arrow_type)
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return SCHEMA["item_id"]
+    if pa.types.is_floating(arrow_type):
+        return pd.Float64Dtype()
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    return None
 
 
 def _readable(numpy_type: str) -> bool:

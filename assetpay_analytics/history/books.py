@@ -41,7 +41,7 @@ from ..frame.parquet import frame_table
 from ..frame.records import share_attrs
 from ..frame.schema import CATEGORY, TEXT
 from .files import Kind
-from .snapshots import as_utc
+from .snapshots import as_utc, repeated_ids, repeated_times
 
 __all__ = [
     "KIND",
@@ -188,11 +188,9 @@ def stack_books(frames: list[pd.DataFrame], chosen: pd.DataFrame, game: str | No
     else:
         history = conform_book(from_price_book([], game=game or "730"))
     history.attrs = {}
-    history["snapshot_id"] = pd.Series(
-        np.repeat(chosen["id"].to_numpy(dtype=object), sizes), dtype="category"
-    )
+    history["snapshot_id"] = repeated_ids(chosen["id"], sizes)
     for column in ("as_of", "taken_at"):
-        history[column] = pd.Series(np.repeat(chosen[column].to_numpy(), sizes), dtype=_STAMP)
+        history[column] = repeated_times(chosen[column], sizes)
     days = pd.to_datetime(chosen["date"].astype("str")).to_numpy(dtype="datetime64[us]")
     history["date"] = pd.Series(np.repeat(days, sizes), dtype="datetime64[us]")
     history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}

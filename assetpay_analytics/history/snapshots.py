@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..analysis.definitions import accounts_of
@@ -177,6 +178,39 @@ def read_snapshot(path: Path) -> pd.DataFrame:
     return frame
 
 
+def read_history(
+    chosen: pd.DataFrame, game: str | None, wanted: set[str] | None
+) -> pd.DataFrame | None:
+    """The chosen snapshots stacked from one Arrow table of their files, or None.
+
+    The rows are cast to the schema once for the whole history rather than once per file
+    (30 days of 100,000 items: 30 casts of every column, and a concat of 30 frames).
+    None when a file cannot be read or the files' columns do not stack (an older
+    version's, say): the caller then reads the files one by one, which names the file.
+    """
+    if chosen.empty or game is None:
+        return None
+    try:
+        tables = [pq.read_table(path) for path in chosen["path"]]
+        table = pa.concat_tables(tables, promote_options="default")
+    except (pa.ArrowException, OSError):
+        return None
+    sizes = [t.num_rows for t in tables]
+    kept = [c for c in table.column_names if c not in HISTORY_COLUMNS]
+    codes = pa.array(np.zeros(table.num_rows, dtype=np.int32))
+    games = pa.DictionaryArray.from_arrays(codes, pa.array([game]))
+    frame = table_frame(table.select(kept).append_column("game", games))
+    frame["snapshot_id"] = repeated_ids(chosen["id"], sizes)
+    frame["taken_at"] = repeated_times(chosen["taken_at"], sizes)
+    frame.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
+    share_attrs(frame.attrs)
+    if wanted is None:
+        return frame
+    kept_rows = only_accounts(frame, wanted)
+    kept_rows.attrs = frame.attrs
+    return kept_rows
+
+
 def select(
     records: list[dict[str, Any]],
     game: str | None,
@@ -241,12 +275,30 @@ def stack_history(
 
     sizes = [len(frame) for frame in frames]
     history = concat(frames) if frames else empty_frame()
-    history["snapshot_id"] = pd.Series(
-        np.repeat(chosen["id"].to_numpy(dtype=object), sizes), dtype="category"
-    )
-    history["taken_at"] = pd.Series(
-        np.repeat(chosen["taken_at"].to_numpy(), sizes), dtype="datetime64[us, UTC]"
-    )
+    history["snapshot_id"] = repeated_ids(chosen["id"], sizes)
+    history["taken_at"] = repeated_times(chosen["taken_at"], sizes)
     history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
     share_attrs(history.attrs)
     return history
+
+
+def repeated_ids(ids: pd.Series, sizes: Sequence[int]) -> pd.Series:
+    """Each snapshot's id once per row of it, as a categorical built from codes.
+
+    ``np.repeat`` of the ids themselves would make one Python reference per row, and
+    the categorical would then be found again by hashing every one of them.
+    """
+    categories, codes = np.unique(ids.astype(str).to_numpy(dtype=object), return_inverse=True)
+    repeated = np.repeat(codes.astype(np.int32), sizes)
+    return pd.Series(pd.Categorical.from_codes(repeated, categories=pd.Index(categories)))
+
+
+def repeated_times(times: pd.Series, sizes: Sequence[int]) -> pd.Series:
+    """Each snapshot's time once per row of it (UTC, microseconds), repeated as int64.
+
+    ``to_numpy()`` of a zoned column gives one ``Timestamp`` object per value, and a
+    million of them take seconds to become a datetime column again.
+    """
+    ticks = pd.DatetimeIndex(times).tz_convert("UTC").as_unit("us").asi8
+    repeated = pd.DatetimeIndex(np.repeat(ticks, sizes).view("datetime64[us]")).tz_localize("UTC")
+    return pd.Series(repeated)

@@ -215,7 +215,10 @@ class SnapshotStore:
             files.check_id(snapshot)
             return snap.only_accounts(self._read_one(self._file_of(snapshot), snap.KIND), wanted)
         chosen, game = self._select(game, since, until)
-        chosen, frames = self._read_all(chosen, snap.KIND)
+        stacked = snap.read_history(chosen, game, wanted)
+        if stacked is not None:
+            return stacked
+        chosen, frames = self._read_all(chosen, snap.KIND)  # file by file, damaged ones out
         frames = [snap.only_accounts(frame, wanted) for frame in frames]
         return snap.stack_history(frames, chosen, game)
 

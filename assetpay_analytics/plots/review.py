@@ -43,7 +43,8 @@ def headline(df: pd.DataFrame) -> str:
     parts = [
         f"{int(totals['items']):,} items",
         f"{int(totals['priced_items']):,} priced",
-        f"market value {usd_tick(totals['market_value'])}",
+        f"market value {usd_tick(totals['market_value'])}"
+        f" (priced {usd_tick(totals['priced_market_value'])})",
         f"offer value {usd_tick(totals['offer_value'])}",
         f"payout ratio {pct(totals['payout_ratio'])}",
     ]

@@ -7,9 +7,14 @@
   the tables with dollars and percentages, the charts, the accounts by label, the
   failures, the data's time and source, and the definition of every figure;
 - ``charts/``: each chart as PNG and SVG, and ``report.pdf`` with one page per chart;
-- ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet);
+- ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet: money rounded
+  to cents, ratios to full precision);
 - ``tables.xlsx``: the same tables in one workbook, a sheet each (``workbook``): dollars,
   percentages and counts formatted, the data's time and source in the first row.
+
+Every payout ratio stands beside the two values it divides: ``offer value`` and
+``market value (priced)``, the market value of the priced items only (``market value``
+counts every item that has a market price).
 
 Per-exterior tables have a "No exterior" row so they add up to the headline; a frame
 without exteriors (Rust; stickers and cases only) is reviewed by item type and price
@@ -36,7 +41,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from .. import analysis, plots
-from ..analysis.formats import formatted, labelled, value_text
+from ..analysis.formats import formatted, is_money, labelled, value_text
 from ..frame.cells import csv_safe
 from ..frame.records import records_frame
 from ..frame.schema import ERROR_COLUMNS
@@ -46,11 +51,11 @@ from .book import book_figures, book_tables
 from .html import DEFINITIONS, page
 from .workbook import write_workbook
 
-__all__ = ["DEFINITIONS", "ReportFiles", "write_report"]
+__all__ = ["DEFINITIONS", "ReportFiles", "in_cents", "write_report"]
 
 #: Columns of the group tables in the report, in order.
-_COLUMNS = ["items", "priced_items", "market_value", "offer_value", "payout_ratio",
-            "median_payout_ratio"]  # fmt: skip
+_COLUMNS = ["items", "priced_items", "market_value", "priced_market_value", "offer_value",
+            "payout_ratio", "median_payout_ratio"]  # fmt: skip
 
 
 @dataclass
@@ -121,6 +126,7 @@ def write_report(
         tables |= book_tables(df, prices, labels or {})
         figures |= {name: _with_footer(figure, df, source)
                     for name, figure in book_figures(prices).items()}  # fmt: skip
+    tables = {name: in_cents(table) for name, table in tables.items()}
     files = ReportFiles(html=folder / "report.html", pdf=folder / "charts" / "report.pdf")
     files.tables = [
         _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
@@ -211,6 +217,42 @@ def _save_charts(figures: Mapping[str, Figure], folder: Path, files: ReportFiles
             images.append("data:image/png;base64," + base64.b64encode(png.read_bytes()).decode())
             plt.close(figure)
     return images
+
+
+def in_cents(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with its money rounded to cents (``formats.is_money``).
+
+    A sum of cent prices carries float noise (19401.879999999997); rounded, the CSV and
+    the workbook hold 19401.88. A column of named values (the headline) is rounded row by
+    row, by each value's name. Ratios, counts and text are left as they are.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"market_value": [19401.879999999997], "payout_ratio": [2 / 3]})
+    >>> in_cents(table).iloc[0].tolist()
+    [19401.88, 0.6666666666666666]
+    >>> headline = pd.DataFrame({"value": [3, 0.1 + 0.2]}, index=["items", "offer_value"],
+    ...                         dtype=object)
+    >>> in_cents(headline)["value"].tolist()
+    [3, 0.3]
+    """
+    out = table.copy()
+    if list(table.columns) == ["value"]:
+        values = [_cents(value) if is_money(str(key)) else value
+                  for key, value in table["value"].items()]  # fmt: skip
+        out["value"] = pd.Series(values, index=table.index, dtype=table["value"].dtype)
+        return out
+    for column in table.columns:
+        if is_money(str(column)) and pd.api.types.is_float_dtype(table[column].dtype):
+            out[column] = table[column].round(2) + 0.0  # + 0.0: no "-0.0" in a CSV
+    return out
+
+
+def _cents(value: object) -> object:
+    """A float rounded to cents; anything else (a count, NaN, text) as it is."""
+    if isinstance(value, float):
+        return round(value, 2) + 0.0
+    return value
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:

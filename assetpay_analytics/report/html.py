@@ -18,10 +18,12 @@ __all__ = ["DEFINITIONS", "page"]
 DEFINITIONS: Mapping[str, str] = {
     "priced item": "an item with a market price above 0 and an offer price, whose offer "
     "is not refused (offer_accepted False; unknown counts as priced)",
-    "market value": "the sum of the market prices present (every item that has one)",
+    "market value": "the sum of the market prices present (every item that has one, priced or not)",
+    "market value (priced)": "the sum of the market prices of the priced items only: "
+    "what the payout ratio divides by",
     "offer value": "the sum of AssetPay's offer prices over the priced items",
-    "payout ratio": "offer value / market value over the priced items (value-weighted: "
-    "a $1,000 knife weighs more than a $1 sticker)",
+    "payout ratio": "offer value / market value (priced), both over the priced items "
+    "(value-weighted: a $1,000 knife weighs more than a $1 sticker)",
     "median payout ratio": "the median of the priced items' own offer / market ratios",
     "accepted share": "among items with an offer price, the share whose offer is not refused",
     "No exterior": "items without an exterior (stickers, cases, agents, Rust items): the "

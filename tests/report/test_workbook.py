@@ -20,7 +20,7 @@ from assetpay_analytics.analysis.formats import header, labelled
 from assetpay_analytics.report import write_report
 from assetpay_analytics.report.workbook import sheet_names, write_workbook
 
-MONEY = ("market_value", "offer_value")
+MONEY = ("market_value", "priced_market_value", "offer_value")
 RATIOS = ("payout_ratio", "median_payout_ratio")
 COUNTS = ("items", "priced_items")
 EVIL_LABEL = '@SUM(1+1)*cmd|"/C calc"!A0'
@@ -60,11 +60,13 @@ def test_the_workbook_holds_a_sheet_per_csv_table(document):
 
 def test_every_sheet_names_the_source_and_time_and_freezes_its_header(document):
     df, _, files = document
-    stamp = pd.Timestamp(df.attrs["updated_at"]).tz_convert("UTC")
+    # the accounts' times, oldest to newest (the newest is attrs["updated_at"])
+    oldest = df["updated_at"].min().tz_convert("UTC")
+    newest = pd.Timestamp(df.attrs["updated_at"]).tz_convert("UTC")
     for ws in openpyxl.load_workbook(files.workbook):
         about = ws["A1"].value
         assert about.startswith("Source: AssetPay sandbox (demo data)"), ws.title
-        assert f"{stamp:%Y-%m-%d %H:%M} UTC" in about, ws.title
+        assert f"{oldest:%Y-%m-%d %H:%M}–{newest:%H:%M} UTC" in about, ws.title
         assert ws.freeze_panes == "B3", ws.title  # the header rows and the row names
 
 
