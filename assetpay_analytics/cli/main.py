@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -200,6 +201,31 @@ def _anomaly_lines(df: pd.DataFrame) -> list[str]:
     return [f"{n} {noun} set aside (see df.assetpay.anomalies)"] if n else []
 
 
+def _cache_lines(df: pd.DataFrame, now: datetime | None = None) -> list[str]:
+    """``N of M account(s) from the disk cache, ...``, or no line when none came from it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame()
+    >>> df.attrs = {"steam_ids": ["1", "2"], "cached_accounts": 1,
+    ...             "cached_fetched_at": "2026-06-01T09:30:00Z"}
+    >>> [line] = _cache_lines(df, now=datetime(2026, 6, 1, 9, 42, tzinfo=UTC))
+    >>> line.split(", answered by AssetPay from ")[1]
+    '2026-06-01 09:30 UTC (12 min ago); --refresh asks again'
+    """
+    cached = int(df.attrs.get("cached_accounts") or 0)
+    if not cached:
+        return []
+    line = f"{cached} of {len(df.attrs.get('steam_ids', []))} account(s) from the disk cache"
+    stamp = df.attrs.get("cached_fetched_at")
+    if isinstance(stamp, str) and stamp:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
+        minutes = max(0, int(((now or datetime.now(UTC)) - when).total_seconds() // 60))
+        line += f", answered by AssetPay from {when:%Y-%m-%d %H:%M} UTC ({minutes} min ago)"
+    return [f"{line}; --refresh asks again"]
+
+
 def _as_of(df: pd.DataFrame) -> str:
     from ..frame.provenance import data_time  # not plots: a text report loads no matplotlib
 
@@ -223,6 +249,7 @@ def _report(
     lines = [
         f"AssetPay pricing report: {len(fetched)} account(s), game {df.attrs.get('game')}"
         f"{_as_of(df)}",
+        *_cache_lines(df),
         "",
         f"items {int(totals['items'])}, priced {int(totals['priced_items'])}, "
         f"market value {fmt.usd(totals['market_value'])} "
@@ -306,6 +333,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         return source.cannot_write(args.out, err)
     accounts = len(df.attrs["steam_ids"])  # empty inventories count: as in the report
     print(f"{len(df)} items from {accounts} account(s) written to {args.out}")
+    print("\n".join(_cache_lines(df)) or "no account from the disk cache: every one fetched")
     if df.attrs.get("snapshot_id"):
         print(f"snapshot {df.attrs['snapshot_id']} saved in {args.snapshot}")
     return _failed(df)

@@ -79,12 +79,18 @@ def combine(
     errors = [{name: row.get(name) for name in ERROR_COLUMNS} for row in failures]
     every = [page for _, account in fetched for page in account]
     stamps = [to_timestamp(_updated_at(account[0])) for _, account in fetched if account]
+    cached = [account for _, account in fetched if account and all(p.from_cache for p in account)]
     combined.attrs = {
         "game": game,
         "steam_ids": [steam_id for steam_id, _ in fetched],
         "count": sum(PAGING.count(account[0]) or 0 for _, account in fetched if account),
         "request_ids": [page.request_id for page in every if page.request_id],
         "from_cache": bool(every) and all(page.from_cache for page in every),
+        # accounts served wholly from the cache, and when AssetPay answered the oldest one
+        "cached_accounts": len(cached),
+        "cached_fetched_at": min(
+            (p.fetched_at for account in cached for p in account if p.fetched_at), default=None
+        ),
         "fetched_at": min((p.fetched_at for p in every if p.fetched_at), default=None),
         "stale": any(page.stale for page in every),
         "updated_at": _iso(max((s for s in stamps if s is not None), default=None)),

@@ -484,3 +484,21 @@ def test_secrets_never_appear_in_output_or_files(api, tmp_path):
     assert done.returncode == 2 and one_error_line(done.stderr), done.stderr
     assert done.stdout == "" and wrong not in done.stderr
     assert not [secret for secret in secrets[1:] if secret in done.stderr]
+
+
+def test_fetch_and_report_say_how_many_accounts_came_from_the_cache(api, capsys, tmp_path):
+    urls = api.trade_urls[:3]
+    base = ["--base-url", api.url, "--no-progress"]
+    assert main(["fetch", *urls, *base, "--out", str(tmp_path / "a.csv")]) == 0
+    first = capsys.readouterr().out
+    assert "no account from the disk cache: every one fetched" in first
+    requests_before = len(api.requests)
+    assert main(["fetch", *urls, *base, "--out", str(tmp_path / "b.csv")]) == 0
+    second = capsys.readouterr().out
+    assert len(api.requests) == requests_before  # the cache answered: nothing was sent
+    assert f"3 of {len(urls)} account(s) from the disk cache, answered by AssetPay from " in second
+    assert "min ago); --refresh asks again" in second
+    assert main(["report", *urls, *base]) == 0
+    assert "3 of 3 account(s) from the disk cache" in capsys.readouterr().out
+    assert main(["report", *urls, *base, "--refresh"]) == 0
+    assert "from the disk cache" not in capsys.readouterr().out

@@ -344,3 +344,18 @@ def test_the_memory_budget_counts_memory_available_not_free(tmp_path):
     meminfo.write_text("MemTotal: 1 kB\n", encoding="ascii")  # no MemAvailable: sysconf's
     assert snapshots.memory_budget(meminfo) > 0
     assert snapshots.memory_budget(tmp_path / "missing") > 0
+
+
+def test_a_history_read_in_one_go_is_the_history_read_file_by_file(month):
+    # load() reads the chosen files as one Arrow table; the file-by-file path (taken when
+    # a file is damaged) must give the very same frame
+    fast = month.load()
+    chosen, game = month._select(None, None, None)
+    chosen, frames = month._read_all(chosen, snapshots.KIND)
+    slow = snapshots.stack_history(frames, chosen, game)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.attrs == slow.attrs
+    alice = fast["steam_id"].iloc[0]
+    narrowed = month.load(accounts=[alice])
+    assert set(narrowed["steam_id"].astype(str)) == {alice}
+    assert len(narrowed) == int((fast["steam_id"] == alice).sum())
