@@ -213,7 +213,9 @@ def expert_by_account(df: pd.DataFrame) -> pd.DataFrame:
     named = list(dict.fromkeys(df.attrs["steam_ids"]))
     accounts = named + sorted(set(df["steam_id"].dropna().unique()) - set(named))
     table = _table(_columns(df), df["steam_id"], observed=True).reindex(accounts)
-    filled = ["items", "priced_items", "market_value", "priced_market_value", "offer_value"]
+    filled = [
+        "items", "units", "priced_items", "market_value", "priced_market_value", "offer_value",
+    ]  # fmt: skip
     table[filled] = table[filled].fillna(0).astype({"items": "int64", "priced_items": "int64"})
     table.index.name = "account"
     return table

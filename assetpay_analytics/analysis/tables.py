@@ -235,14 +235,14 @@ def by_account(df: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.
     >>> from assetpay_analytics.frame import from_items
     >>> df = from_items([{"marketPrice": 10, "offer": {"price": 7}}], steam_id="1")
     >>> df.attrs["steam_ids"] = ["1", "2"]
-    >>> by_account(df, labels={"1": "alice"})["items"].to_dict()
-    {'alice (1)': 1, '2': 0}
+    >>> by_account(df, labels={"1": "alice"})[["items", "units"]].to_dict("list")
+    {'items': [1, 0], 'units': [1.0, 0.0]}
     """
     view = plain(df)
     table = aggregate(view, view["steam_id"].rename("steam_id"), observed=True, dropna=True)
     table.index = table.index.astype(str)
     table = table.reindex(accounts_of(df))
-    table[list(_VALUES)] = table[list(_VALUES)].fillna(0)
+    table[[*_VALUES, "units"]] = table[[*_VALUES, "units"]].fillna(0)  # an empty inventory
     table[["items", "priced_items"]] = table[["items", "priced_items"]].fillna(0).astype("int64")
     table.index = pd.Index(labelled(table.index, labels or {}), name="account")
     return table
