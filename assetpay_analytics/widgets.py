@@ -4,7 +4,11 @@ The logic lives in plain methods (``filter_frame``, ``summary_text``, ``table_ht
 ``build_figure``, ``load``) that tests call without a kernel; the widgets only wire
 them to controls. Errors inside callbacks are written into the app (JupyterLab
 would otherwise swallow them). The chart is a PNG in an ``Image`` widget, replaced
-on every change, and each figure is closed once drawn so none pile up.
+on every change, and each figure is closed once drawn so none pile up. The chart
+follows the data as the review figure does: payout by exterior, or (when no priced
+item has an exterior: Rust, stickers, cases) payout by item type and by price band.
+The table is built here with inline styles, every cell's text escaped (names and
+labels come from the data).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ import pandas as pd
 
 from . import accessor as _accessor  # noqa: F401  (app.filtered gets df.assetpay)
 from . import analysis, plots
-from .analysis.formats import pct, usd
+from .analysis.formats import MISSING, header, labelled, pct, usd
 from .constants import EXTERIORS, GAME_CS2, GAME_RUST
 from .errors import AssetPayError
 from .plots.palette import ERROR_COLOR, WARNING_COLOR
+from .plots.review import has_exteriors
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -60,19 +65,54 @@ SORTS: dict[str, tuple[str, bool]] = {
     "payout ratio ↓": ("payout_ratio", False),
     "name A→Z": ("market_hash_name", True),
 }
-_TABLE_COLUMNS = {
-    "market_hash_name": "item",
-    "steam_id": "account",
-    "exterior": "exterior",
-    "wear": "float",
-    "market_price": "market",
-    "offer_price": "offer",
-    "payout_ratio": "payout",
-}
+_TABLE_COLUMNS = ("market_hash_name", "steam_id", "exterior", "wear", "market_price",
+                  "offer_price", "payout_ratio")  # fmt: skip
+#: Headers ``formats.header`` would spell from the column name alone.
+_HEADERS = {"market_hash_name": "item", "steam_id": "account", "wear": "float"}
+_CELL = "padding:3px 10px;text-align:{align};vertical-align:top"
+_NUMBER_CELL = ";white-space:nowrap;font-variant-numeric:tabular-nums"
+_HEAD_CELL = ";border-bottom:1px solid;font-weight:bold"
 
 
 def _wear(value: float) -> str:
-    return "—" if value != value else f"{value:.4f}"
+    return MISSING if value != value else f"{value:.4f}"
+
+
+#: The right-aligned columns and how each number reads.
+_NUMBERS: dict[str, Callable[[float], str]] = {
+    "wear": _wear, "market_price": usd, "offer_price": usd, "payout_ratio": pct,
+}  # fmt: skip
+
+
+def _steam_ids(series: pd.Series) -> pd.Series:
+    """SteamIDs as their digits: a float column (a hand-made frame) never reads 7.6e+16."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        return series.astype("Float64").round().astype("Int64").astype("string")
+    return series.astype("string")
+
+
+def _texts(series: pd.Series) -> list[str]:
+    return [MISSING if pd.isna(value) else str(value) for value in series]
+
+
+def _cell(tag: str, column: str, text: str) -> str:
+    style = _CELL.format(align="right" if column in _NUMBERS else "left")
+    style += (_NUMBER_CELL if column in _NUMBERS else "") + (_HEAD_CELL if tag == "th" else "")
+    return f'<{tag} style="{style}">{html.escape(text)}</{tag}>'
+
+
+def _html_table(columns: Mapping[str, list[str]]) -> str:
+    """A table of ready-made texts, one list per column; every text is escaped here."""
+    head = "".join(_cell("th", column, _HEADERS.get(column, header(column))) for column in columns)
+    rows = zip(*columns.values(), strict=True)
+    body = "".join(
+        "<tr>" + "".join(_cell("td", c, t) for c, t in zip(columns, texts, strict=True)) + "</tr>"
+        for texts in rows
+    )
+    return (
+        '<table class="assetpay" style="border-collapse:collapse">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _options(series: pd.Series) -> list[str]:
@@ -150,7 +190,9 @@ class Explorer(w.VBox):
         )
         self.error = w.HTML()
         self._frame = pd.DataFrame()
+        self._steam_ids = pd.Series(dtype="string")
         self._top_offer = 0.0
+        self._resetting = False
         self.filtered = pd.DataFrame()
         super().__init__(children=self._layout())
         self.set_frame(df)
@@ -173,23 +215,37 @@ class Explorer(w.VBox):
         return (top, self.summary, self.notice, self.error, self.chart, self.table)
 
     def set_frame(self, df: pd.DataFrame) -> None:
-        """Explore another frame: reset the controls' choices and redraw."""
+        """Explore another frame: every filter back to its default, then one redraw.
+
+        The loader calls this on each load. The sort order is kept: it selects no row.
+        """
         self._frame = analysis.price_gap(df)
-        with self.hold_trait_notifications():
-            self.exteriors.options = list(EXTERIORS)
-            self.exteriors.value = ()
-            steam_ids = sorted(str(s) for s in df["steam_id"].dropna().unique())
-            self.account.options = [(_ALL, _ALL), *((self._label(s), s) for s in steam_ids)]
-            self.account.value = _ALL
-            self.weapon.options = _options(df["weapon"])
-            self.weapon.value = _ALL
-            self.rarity.options = _options(df["rarity"])
-            self.rarity.value = _ALL
-            offers = df["offer_price"].dropna().astype(float)
-            self._top_offer = float(np.ceil(offers.max())) if len(offers) else 0.0
-            self.max_offer.value = self._top_offer
-            self.min_offer.value = 0.0
+        self._steam_ids = _steam_ids(self._frame["steam_id"])
+        self._resetting = True
+        try:
+            self._reset_filters(df)
+        finally:
+            self._resetting = False
         self.refresh()
+
+    def _reset_filters(self, df: pd.DataFrame) -> None:
+        self.exteriors.options = list(EXTERIORS)
+        self.exteriors.value = ()
+        steam_ids = sorted(self._steam_ids.dropna().unique())
+        self.account.options = [(_ALL, _ALL), *((self._label(s), s) for s in steam_ids)]
+        self.account.value = _ALL
+        self.weapon.options = _options(df["weapon"])
+        self.weapon.value = _ALL
+        self.rarity.options = _options(df["rarity"])
+        self.rarity.value = _ALL
+        self.search.value = ""
+        offers = df["offer_price"].dropna().astype(float)
+        self._top_offer = float(np.ceil(offers.max())) if len(offers) else 0.0
+        self.max_offer.value = self._top_offer
+        self.min_offer.value = 0.0
+        self.tradable_only.value = False
+        self.accepted_only.value = False
+        self.stattrak.value = _ALL
 
     def _label(self, steam_id: str) -> str:
         label = self.labels.get(steam_id)
@@ -208,7 +264,8 @@ class Explorer(w.VBox):
         return ""
 
     def _on_change(self, _change: dict[str, Any]) -> None:
-        self.refresh()
+        if not self._resetting:  # ``set_frame`` redraws once, when every control is reset
+            self.refresh()
 
     def refresh(self) -> None:
         """Recompute the filtered rows, the summary, the table and the chart."""
@@ -229,7 +286,7 @@ class Explorer(w.VBox):
         if self.exteriors.value:
             keep &= df["exterior"].isin(self.exteriors.value).fillna(False)
         if self.account.value != _ALL:
-            keep &= df["steam_id"].astype("string").eq(self.account.value).fillna(False)
+            keep &= self._steam_ids.eq(self.account.value).fillna(False)
         if self.weapon.value != _ALL:
             keep &= df["weapon"].eq(self.weapon.value).fillna(False)
         if self.rarity.value != _ALL:
@@ -275,23 +332,43 @@ class Explorer(w.VBox):
         return f"{text} · {anomalies}" if anomalies else text
 
     def table_html(self, frame: pd.DataFrame) -> str:
-        """The first ``rows`` rows as a formatted HTML table."""
+        """The first ``rows`` rows as an HTML table for people.
+
+        Readable headers, padded cells, numbers right-aligned: prices in dollars, the
+        payout ratio in percent, the float to four places, a dash where a value is missing.
+        Accounts read ``"alice (7656...)"`` where ``labels`` names them, else as their
+        digits. Text from the data (names, labels) is HTML-escaped.
+        """
         shown = frame.reindex(columns=list(_TABLE_COLUMNS)).head(self.rows)
-        shown = shown.rename(columns=_TABLE_COLUMNS)
-        formats: dict[str, Callable[[float], str]] = {
-            "market": usd, "offer": usd, "payout": pct, "float": _wear,
-        }  # fmt: skip
-        for column, fmt in formats.items():
-            shown[column] = [fmt(float(v)) for v in shown[column].astype(float).fillna(np.nan)]
+        columns: dict[str, list[str]] = {}
+        for column in _TABLE_COLUMNS:
+            values = shown[column]
+            if column in _NUMBERS:
+                numbers = values.astype("Float64").to_numpy(float, na_value=np.nan)
+                columns[column] = [_NUMBERS[column](float(v)) for v in numbers]
+            elif column == "steam_id":
+                columns[column] = labelled(_steam_ids(values).fillna(MISSING), self.labels)
+            else:
+                columns[column] = _texts(values)
         more = len(frame) - len(shown)
         note = f"<div>… and {more} more rows</div>" if more > 0 else ""
-        return shown.to_html(index=False, na_rep="—", border=0, classes="assetpay") + note
+        return _html_table(columns) + note
 
     @staticmethod
     def build_figure(frame: pd.DataFrame) -> Figure:
-        """The payout-by-exterior chart of the rows."""
-        figure, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
-        plots.payout_by_exterior(frame, ax=ax)
+        """The payout chart that fits the rows, as the review figure chooses its panels.
+
+        Payout by exterior; when no priced row has an exterior (Rust, stickers, cases),
+        payout by item type above payout by market price band instead. With nothing
+        priced, the exterior chart says so.
+        """
+        if has_exteriors(frame) or not analysis.priced(frame).any():
+            figure, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+            plots.payout_by_exterior(frame, ax=ax)
+            return figure
+        figure, (by_type, by_band) = plt.subplots(2, 1, figsize=(5.5, 6.4), layout="constrained")
+        plots.payout_by_type(frame, ax=by_type)
+        plots.payout_by_price_band(frame, ax=by_band)
         return figure
 
     def _draw(self, frame: pd.DataFrame) -> None:

@@ -35,7 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SUMMARY = re.compile(r"(\d+) items · market value \$[\d,.]+ · offer value \$[\d,.]+ · payout ratio")
+SUMMARY = re.compile(
+    r"(\d+) items · market value \$[\d,.]+ \(priced \$[\d,.]+\) · offer value \$[\d,.]+ · "
+    r"payout ratio"
+)
 
 # Resolves once the open notebook's kernel is started and idle (the status bar's
 # "idle" shows before a kernel exists, so it cannot be waited on).

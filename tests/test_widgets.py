@@ -7,6 +7,11 @@ Expected subsets are computed with plain pandas in each test.
 
 from __future__ import annotations
 
+import ast
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -294,3 +299,209 @@ def test_accounts_are_chosen_by_label(df):
     app.account.value = "2"
     assert app.filtered["steam_id"].astype(str).unique().tolist() == ["2"]
     assert "1 items" in app.summary.value
+
+
+# --- issue 22: a load starts afresh, the chart follows the data, a readable table ---------
+
+
+def rust_row(name, kind, market, offer, *, amount=1, accepted=True):
+    offered = None if offer is None else {"price": offer, "accepted": accepted}
+    return {"name": name, "marketHashName": name, "type": kind, "marketPrice": market,
+            "offer": offered, "tradable": True, "amount": amount}  # fmt: skip
+
+
+@pytest.fixture
+def rust():
+    return from_items(
+        [
+            rust_row("Tempered AK47", "Skin", 40.0, 30.0),
+            rust_row("Big Grin", "Skin", 30.0, 24.0),
+            rust_row("Scrap Pile", "Resource", 0.1, 0.05, amount=100),
+            rust_row("Metal Fragments Crate", "Resource", 0.2, 0.1, amount=50, accepted=False),
+            rust_row("Neon Rider Jacket", "Skin", 2.0, None),
+        ],
+        game="252490",
+        steam_id="76561198162210440",
+    )
+
+
+def test_a_load_resets_every_filter(df, rust):
+    app = explorer(df)
+    app.exteriors.value = (FN,)
+    app.stattrak.value = "StatTrak™ only"
+    app.weapon.value = "AK-47"
+    app.rarity.value = "Classified"
+    app.search.value = "redline"
+    app.min_offer.value, app.max_offer.value = 50.0, 85.0
+    app.tradable_only.value = True
+    app.accepted_only.value = True
+    app.sort.value = "name A→Z"
+    assert len(app.filtered) == 1
+    rust.attrs = {"steam_id": "76561198162210440", "from_cache": False}
+    loader = inventory_loader(FakeClient(rust))
+    loader.on_load(app.set_frame)
+    loader.load()
+    assert app.exteriors.value == () and app.stattrak.value == "All"
+    assert (app.account.value, app.weapon.value, app.rarity.value) == ("All", "All", "All")
+    assert app.search.value == ""
+    assert (app.min_offer.value, app.max_offer.value) == (0.0, 30.0)  # the top offer, rounded up
+    assert not app.tradable_only.value and not app.accepted_only.value
+    assert app.sort.value == "name A→Z"  # an order, not a filter: it is kept
+    assert len(app.filtered) == 5 and app.filtered["market_hash_name"].tolist() == sorted(
+        rust["market_hash_name"].astype(str)
+    )
+    assert "Loaded 5 items" in loader.status.value and "<b>5 items" in app.summary.value
+    assert app.notice.value == ""
+
+
+def test_the_chart_draws_payout_by_type_and_band_without_exteriors(rust):
+    app = explorer(rust)
+    figure = app.build_figure(app.filtered)
+    by_type, by_band = figure.axes
+    assert by_type.get_title() == "AssetPay payout by item type"
+    assert by_band.get_title() == "AssetPay payout by market price"
+    # value-weighted, per unit; the refused crate and the jacket without an offer are unpriced
+    skin, resource = (30 + 24) / (40 + 30), (0.05 * 100) / (0.1 * 100)
+    assert [t.get_text() for t in by_type.get_xticklabels()] == ["Skin", "Resource"]
+    assert [b.get_height() for b in by_type.patches] == pytest.approx([skin, resource])
+    # bands: < $1, $1–10, $10–100, $100–1k, ≥ $1k
+    assert [b.get_height() for b in by_band.patches] == pytest.approx([resource, 0, skin, 0, 0])
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
+    assert "no priced items" not in texts
+
+
+def test_the_chart_switches_with_the_filtered_rows(df):
+    sticker = {"name": "Sticker | Crown (Foil)", "marketHashName": "Sticker | Crown (Foil)",
+               "type": "Sticker", "marketPrice": 50.0, "offer": {"price": 35.0},
+               "tradable": True}  # fmt: skip
+    both = pd.concat([df, from_items([sticker], steam_id="1")], ignore_index=True)
+    app = explorer(both)
+    titles = [ax.get_title() for ax in app.build_figure(app.filtered).axes]
+    assert titles == ["AssetPay payout by exterior"]
+    app.search.value = "sticker"
+    by_type = app.build_figure(app.filtered).axes[0]
+    assert by_type.get_title() == "AssetPay payout by item type"
+    assert [b.get_height() for b in by_type.patches] == pytest.approx([35 / 50])
+    app.search.value = "no such item"  # nothing priced: the exterior chart says so
+    empty = app.build_figure(app.filtered).axes
+    assert [ax.get_title() for ax in empty] == ["AssetPay payout by exterior"]
+    assert [t.get_text() for t in empty[0].texts] == ["no priced items"]
+
+
+class Cells(HTMLParser):
+    """The table's cells as (tag, style, text), one list per row."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.rows, self._cell = [], None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = [tag, dict(attrs).get("style") or "", ""]
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[2] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            self.rows[-1].append(tuple(self._cell))
+            self._cell = None
+
+
+HEADERS = ["item", "account", "exterior", "float", "market price (USD)", "offer price (USD)",
+           "payout ratio"]  # fmt: skip
+NUMBERS = {"float", "market price (USD)", "offer price (USD)", "payout ratio"}
+
+
+def style_of(style):
+    return {k.strip(): v.strip() for k, v in (p.split(":") for p in style.split(";") if p)}
+
+
+def test_the_table_reads_like_a_review(df):
+    app = explorer(df)
+    app.sort.value = "market price ↓"
+    head, *body = Cells(app.table.value).rows
+    assert [text for _, _, text in head] == HEADERS
+    assert len(body) == len(df)
+    for cells in [head, *body]:
+        for (_, style, _), column in zip(cells, HEADERS, strict=True):
+            rules = style_of(style)
+            assert rules["text-align"] == ("right" if column in NUMBERS else "left"), column
+            assert rules["padding"].split()[1] != "0"  # room between the columns
+    first = dict(zip(HEADERS, (text for _, _, text in body[0]), strict=True))
+    # the AWP FT: market 120, offer 90 refused (not priced: no payout ratio)
+    assert first == {"item": "AWP | Asiimov (Field-Tested)", "account": "1", "exterior": FT,
+                     "float": "—", "market price (USD)": "$120.00",
+                     "offer price (USD)": "$90.00", "payout ratio": "—"}  # fmt: skip
+    second = [text for _, _, text in body[1]]
+    assert second[4:] == ["$100.00", "$80.00", f"{80 / 100:.1%}"]
+
+
+def test_the_table_names_accounts_and_never_shows_a_float_id(df):
+    alice, bob = "76561198063848519", "76561198080724105"
+    other = from_items([row("Glock-18 | Fade", FN, 500.0, 400.0)], steam_id=bob)
+    both = pd.concat([df.assign(steam_id=alice), other], ignore_index=True)
+    app = Explorer(both, labels={alice: "alice"})
+    app.sort.value = "market price ↓"
+    accounts = [cells[1][2] for cells in Cells(app.table.value).rows[1:]]
+    assert accounts == [bob] + [f"alice ({alice})"] * len(df)
+    # a hand-made frame whose ids went through a float: digits, never 7.6e+16
+    floats = both.assign(steam_id=both["steam_id"].astype("int64").astype(float))
+    app = Explorer(floats)
+    accounts = [cells[1][2] for cells in Cells(app.table.value).rows[1:]]
+    assert all(a.isdigit() and len(a) == 17 for a in accounts), accounts
+    assert all(label.isdigit() for label, _ in app.account.options[1:])
+
+
+def test_text_from_the_data_is_escaped(df):
+    name = '<img src=x onerror="alert(1)"> & Co'
+    hostile = from_items([row(name, FN, 5.0, 4.0)], steam_id="<b>1</b>")
+    app = Explorer(hostile, labels={"<b>1</b>": "<i>eve</i>"})
+    page = app.table.value
+    assert "<img" not in page and "<b>" not in page and "<i>" not in page
+    cells = Cells(page).rows[1]
+    assert cells[0][2] == f"{name} ({FN})" and cells[1][2] == "<i>eve</i> (<b>1</b>)"
+
+
+# --- notebook 03: Run All leaves the explorer it first shows unfiltered --------------------
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_explorer.ipynb"
+
+
+def run_cells(notebook, namespace):
+    """Run a notebook's code cells here, in order, in ``namespace``; what each displays."""
+    shown = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, str(notebook), "exec"), namespace)
+        if last is not None:
+            shown.append(eval(compile(ast.Expression(last.value), str(notebook), "eval"),
+                              namespace))  # fmt: skip
+    return shown
+
+
+def test_notebook_03_shows_the_explorer_unfiltered(monkeypatch, tmp_path):
+    # in JupyterLab every displayed widget is live: a later cell that sets a control
+    # filters the explorer shown above it
+    monkeypatch.delenv("ASSETPAY_API_KEY", raising=False)
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    monkeypatch.setattr("tempfile.mkdtemp", lambda *a, **k: str(tmp_path))
+    namespace = {}
+    try:
+        shown = run_cells(NOTEBOOK, namespace)
+        first = next(value for value in shown if isinstance(value, Explorer))
+        n = len(namespace["df"])
+        assert n > 0 and repr(first) == f"Explorer({n} of {n} items)"
+        assert first.summary_text(first.filtered) == first.summary_text(namespace["df"])
+        # the notebook still demonstrates filtering from code, on an explorer of its own
+        assert any(isinstance(v, Explorer) and len(v.filtered) < n for v in shown)
+    finally:
+        if "box" in namespace:
+            namespace["box"].stop()

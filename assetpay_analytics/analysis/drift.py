@@ -64,8 +64,11 @@ class Comparison:
         ``offer_value_change``; plus ``added`` and ``removed`` item counts.
     by_account : DataFrame
         Per account over each whole frame: ``items_before``, ``items_after``, ``added``,
-        ``removed``, ``kept``, then ``market_value``, ``offer_value`` and
-        ``payout_ratio`` each ``_before``, ``_after`` and ``_change``.
+        ``removed``, ``kept``, then ``market_value``, ``priced_market_value``,
+        ``offer_value`` and ``payout_ratio`` each ``_before``, ``_after`` and ``_change``:
+        ``payout_ratio_X`` is ``offer_value_X / priced_market_value_X`` (NaN where that
+        is 0), the market value of the priced items only (``market_value`` counts every
+        item with a market price).
     """
 
     added: pd.DataFrame
@@ -79,9 +82,10 @@ class Comparison:
     def summary(self) -> pd.Series:
         """Headline changes: accounts, items, added/removed/kept, values and ratios.
 
-        ``payout_ratio_*`` are over each whole frame; ``kept_payout_ratio_*`` over the
-        kept items priced both times (like-for-like). Counts are ints, values and
-        ratios floats (NaN where undefined).
+        ``payout_ratio_*`` are over each whole frame, ``offer_value_*`` divided by
+        ``priced_market_value_*`` (beside ``market_value_*``, which counts unpriced items
+        too); ``kept_payout_ratio_*`` over the kept items priced both times
+        (like-for-like). Counts are ints, values and ratios floats (NaN where undefined).
         """
         return self.totals.copy()
 
@@ -284,7 +288,7 @@ def _by_account(
     for name, rows in (("added", added), ("removed", removed), ("kept", kept)):
         counts = _account_counts(rows["steam_id"])
         out[name] = counts.reindex(out.index, fill_value=0).astype("int64")
-    for value in ("market_value", "offer_value", "payout_ratio"):
+    for value in ("market_value", "priced_market_value", "offer_value", "payout_ratio"):
         empty = np.nan if value == "payout_ratio" else 0.0
         out[f"{value}_before"] = old[value].reindex(out.index, fill_value=empty).astype(float)
         out[f"{value}_after"] = new[value].reindex(out.index, fill_value=empty).astype(float)
@@ -312,6 +316,7 @@ def _totals(
     for rows, when in zip(parts, ("before", "after"), strict=True):
         market = float(rows["market_priced"].sum())
         values[f"market_value_{when}"] = float(rows["market_any"].sum())
+        values[f"priced_market_value_{when}"] = market
         values[f"offer_value_{when}"] = float(rows["offer_priced"].sum())
         values[f"payout_ratio_{when}"] = (
             float(rows["offer_priced"].sum()) / market if market > 0 else np.nan
@@ -321,7 +326,13 @@ def _totals(
         market = float(both[f"market_price_{when}"].sum())
         offer = float(both[f"offer_price_{when}"].sum())
         values[f"kept_payout_ratio_{when}"] = offer / market if market > 0 else np.nan
-    for value in ("market_value", "offer_value", "payout_ratio", "kept_payout_ratio"):
+    for value in (
+        "market_value",
+        "priced_market_value",
+        "offer_value",
+        "payout_ratio",
+        "kept_payout_ratio",
+    ):
         values[f"{value}_change"] = values[f"{value}_after"] - values[f"{value}_before"]
     # object dtype: counts stay whole numbers in a notebook (never 1.535000e+03)
     return pd.Series(values, dtype=object, name="compare")
@@ -349,7 +360,8 @@ def payout_trend(
     Returns
     -------
     DataFrame
-        One row per period (the ``taken_at`` index, UTC), one column per group: the
+        One row per period (the ``as_of`` index, UTC: the data's time; ``taken_at`` for
+        a history without ``as_of``), one column per group: the
         ratio ``sum(offer_price) / sum(market_price)`` over the period's priced rows,
         NaN where a group had none.
 
@@ -361,12 +373,23 @@ def payout_trend(
     >>> history = day.assign(taken_at=pd.Timestamp("2026-06-01T09:00Z"))
     >>> payout_trend(history)["Field-Tested"].tolist()
     [0.7]
+    >>> payout_trend(history.assign(as_of=pd.Timestamp("2026-05-31T09:00Z"))).index.name
+    'as_of'
     """
-    return trend_table(trend_sums(history, by), freq, by)
+    table = trend_table(trend_sums(history, by), freq, by)
+    table.index.name = trend_time(history)
+    return table
+
+
+def trend_time(history: pd.DataFrame) -> str:
+    """The column a history is dated by: ``as_of`` (its data's time) where it has one
+    (``store.load()``), else ``taken_at`` (when it was fetched)."""
+    return "as_of" if "as_of" in history.columns else "taken_at"
 
 
 def trend_sums(history: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Per snapshot time and group: the sums of offer and market over priced rows."""
+    """Per snapshot time (``trend_time``) and group: the sums of offer and market over the
+    priced rows (the time column is named ``taken_at`` here, whichever it is)."""
     if "taken_at" not in history.columns:
         raise ValueError(
             "payout_trend needs a history, a frame with taken_at: store.load() gives one"
@@ -385,7 +408,7 @@ def trend_sums(history: pd.DataFrame, by: str | None) -> pd.DataFrame:
     )
     frame = pd.DataFrame(
         {
-            "taken_at": history["taken_at"],
+            "taken_at": history[trend_time(history)],
             "group": group,
             "offer": parts["offer_priced"].astype("float64"),
             "market": parts["market_priced"].astype("float64"),

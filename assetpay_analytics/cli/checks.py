@@ -283,6 +283,8 @@ def check_source(args: argparse.Namespace, *, accounts: bool = True) -> None:
         usage_error("give at least one TRADE_URL (or --sandbox for the demo)")
     if args.sandbox and args.offline:
         usage_error("--offline reads the cache of real API runs: drop --sandbox")
+    if args.as_of is not None and not args.sandbox:
+        usage_error("--as-of dates the sandbox's demo data: add --sandbox")
     if args.sandbox and args.base_url is not None:
         usage_error(
             "--sandbox starts its own server on 127.0.0.1: drop --base-url (or drop "

@@ -155,6 +155,10 @@ def _add_source_args(command: argparse.ArgumentParser, *, accounts: bool = True)
         action="store_true",
         help="use the embedded sandbox (no key, no network); its demo accounts by default",
     )
+    command.add_argument(
+        "--as-of", type=checks.as_of, metavar="DATE",
+        help="with --sandbox: its demo inventories as of this day (YYYY-MM-DD)",
+    )  # fmt: skip
     command.add_argument("--game", default="730", type=checks.game, metavar="GAME",
                          help="cs2 or 730 (default), rust or 252490")  # fmt: skip
     command.add_argument(

@@ -52,7 +52,7 @@ def client(
         yield made, urls
         made.close()
         return
-    with sandbox.serve() as box, tempfile.TemporaryDirectory() as tmp:
+    with sandbox.serve(as_of=args.as_of) as box, tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite"
         with AssetPayClient(api_key=box.api_key, base_url=box.url, cache=cache) as made:
             demo = [a.trade_url for a in box.accounts.values()] if every_account else box.trade_urls

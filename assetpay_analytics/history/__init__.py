@@ -1,7 +1,9 @@
 """The history wing: snapshots of frames in a hive-partitioned Parquet store (``apa.history``).
 
-- ``store``: ``SnapshotStore`` (save, snapshots, load, latest, query, payout_trend; for
-  price books save_prices, price_snapshots, load_prices);
+- ``store``: ``SnapshotStore`` (save, snapshots, load, latest, query, payout_trend), each
+  snapshot dated by its data (``as_of``), an identical save written once;
+- ``price_store``: the store's price-book methods (save_prices, price_snapshots,
+  load_prices);
 - ``snapshots``: one snapshot's file (rows, attrs, record) and its atomic write;
 - ``books``: the price books' dataset beside the inventories (``_prices/``): a book's
   file, its date (its data's), its identity (a digest of its rows), a history of books;

@@ -76,16 +76,20 @@ def _literal(path: str) -> str:
     return "".join(f"[{char}]" if char in "*?[" else char for char in path)
 
 
-def trend_sums_sql(files: Sequence[Path], by: str | None) -> pd.DataFrame:
+def trend_sums_sql(files: Sequence[Path], by: str | None, *, dated: bool = True) -> pd.DataFrame:
     """``_drift.trend_sums`` computed by DuckDB over ``files``: per snapshot and group,
     the sums of offer and market price over the priced rows.
+
+    ``dated``: some file has the ``as_of`` column (the data's time, written since
+    snapshots are dated by their data); older files' rows count at their ``taken_at``.
 
     Only these sums (snapshots x groups rows) reach pandas, whatever the history's size.
     """
     group = "'all'" if by is None else _as_text(by)
     where = "" if by is None else f'WHERE "{by}" IS NOT NULL'
     sql = (
-        f'SELECT taken_at, {group} AS "group", '
+        f"SELECT {'COALESCE(as_of, taken_at)' if dated else 'taken_at'} AS taken_at, "
+        f'{group} AS "group", '
         f"SUM(CASE WHEN {_PRICED} THEN offer_price ELSE 0 END)::DOUBLE AS offer, "
         f"SUM(CASE WHEN {_PRICED} THEN market_price ELSE 0 END)::DOUBLE AS market "
         f"FROM items {where} GROUP BY ALL ORDER BY ALL"

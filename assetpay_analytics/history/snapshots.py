@@ -9,6 +9,7 @@ renamed into place, so a crash mid-write leaves nothing a reader sees.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 
 from ..analysis.definitions import accounts_of
 from ..frame.parquet import frame_table, table_frame
+from ..frame.provenance import data_range
 from ..frame.records import share_attrs
 from ..frame.schema import concat
 from ..tradeurl import TradeUrl
@@ -124,25 +126,57 @@ def game_of(df: pd.DataFrame, given: str | None) -> str:
     return games.pop()
 
 
-def snapshot_table(df: pd.DataFrame, game: str, when: pd.Timestamp) -> tuple[str, Any]:
+def default_as_of(df: pd.DataFrame, when: pd.Timestamp) -> pd.Timestamp:
+    """The data's time: its oldest account's ``updated_at`` (UTC), else ``when``."""
+    oldest, _ = data_range(df)
+    return when if oldest is None else as_utc(oldest)
+
+
+def content_key(df: pd.DataFrame, game: str, as_of: pd.Timestamp) -> str:
+    """A fingerprint of what a snapshot holds: game, data time, accounts, items and prices.
+
+    Two frames with the same key are the same snapshot (a re-run served from the cache,
+    say), whatever their row order or when they were fetched.
+    """
+    columns = [c for c in ("steam_id", "item_id", "market_price", "offer_price") if c in df]
+    rows = pd.util.hash_pandas_object(df[columns].astype("string"), index=False).to_numpy()
+    digest = hashlib.sha256()
+    digest.update(json.dumps([game, iso(as_of), sorted(accounts_of(df))]).encode())
+    digest.update(np.sort(rows).tobytes())
+    return digest.hexdigest()
+
+
+def iso(stamp: pd.Timestamp) -> str:
+    return stamp.isoformat().replace("+00:00", "Z")
+
+
+def snapshot_table(
+    df: pd.DataFrame, game: str, when: pd.Timestamp, as_of: pd.Timestamp, content: str
+) -> tuple[str, Any]:
     """A new snapshot's id and its Arrow table: rows, attrs and the record in the footer."""
     snapshot_id = f"{when:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
     record = {
         "id": snapshot_id,
-        "taken_at": when.isoformat().replace("+00:00", "Z"),
+        "taken_at": iso(when),
+        "as_of": iso(as_of),
         "game": game,
         "accounts": sorted(accounts_of(df)),
         "items": len(df),
+        "content": content,
     }
-    table = frame_table(file_frame(df, snapshot_id, when))
+    table = frame_table(file_frame(df, snapshot_id, when, as_of))
     metadata = {**(table.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
     return snapshot_id, table.replace_schema_metadata(metadata)
 
 
-def file_frame(df: pd.DataFrame, snapshot_id: str, when: pd.Timestamp) -> pd.DataFrame:
-    out = df.drop(columns=["game", *HISTORY_COLUMNS], errors="ignore")
+def file_frame(
+    df: pd.DataFrame, snapshot_id: str, when: pd.Timestamp, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    out = df.drop(columns=["game", *HISTORY_COLUMNS, "as_of"], errors="ignore")
     out["snapshot_id"] = pd.Series(snapshot_id, index=out.index, dtype="str")
     out["taken_at"] = pd.Series(when, index=out.index, dtype="datetime64[us, UTC]")
+    # the data's time on every row too, for what reads the files in place (DuckDB's trend)
+    out["as_of"] = pd.Series(as_of, index=out.index, dtype="datetime64[us, UTC]")
     out.attrs = dict(df.attrs)
     return out
 
@@ -174,7 +208,11 @@ def read_snapshot(path: Path) -> pd.DataFrame:
     game = np.full(table.num_rows, record["game"], dtype=object)
     frame = table_frame(table.append_column("game", [game]))
     frame.attrs.pop("snapshot_id", None)
-    frame.attrs.update(snapshot_id=record["id"], taken_at=record["taken_at"])
+    frame.attrs.update(
+        snapshot_id=record["id"],
+        taken_at=record["taken_at"],
+        as_of=record.get("as_of", record["taken_at"]),
+    )
     return frame
 
 
@@ -196,12 +234,13 @@ def read_history(
     except (pa.ArrowException, OSError):
         return None
     sizes = [t.num_rows for t in tables]
-    kept = [c for c in table.column_names if c not in HISTORY_COLUMNS]
+    kept = [c for c in table.column_names if c not in (*HISTORY_COLUMNS, "as_of")]
     codes = pa.array(np.zeros(table.num_rows, dtype=np.int32))
     games = pa.DictionaryArray.from_arrays(codes, pa.array([game]))
     frame = table_frame(table.select(kept).append_column("game", games))
     frame["snapshot_id"] = repeated_ids(chosen["id"], sizes)
     frame["taken_at"] = repeated_times(chosen["taken_at"], sizes)
+    frame["as_of"] = repeated_times(chosen["as_of"], sizes)
     frame.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
     share_attrs(frame.attrs)
     if wanted is None:
@@ -209,6 +248,20 @@ def read_history(
     kept_rows = only_accounts(frame, wanted)
     kept_rows.attrs = frame.attrs
     return kept_rows
+
+
+def any_dated(paths: Iterable[Path]) -> bool:
+    """Whether any of the snapshot files has the ``as_of`` column (older ones do not)."""
+    return any("as_of" in pq.read_schema(path).names for path in paths)
+
+
+def same_content(records: Iterable[dict[str, Any]], game: str, content: str) -> str | None:
+    """The id of a snapshot of ``game`` holding exactly ``content`` (``content_key``), if any."""
+    for record in records:
+        if record["game"] == game and record.get("content") == content:
+            found: str = record["id"]
+            return found
+    return None
 
 
 def select(
@@ -235,7 +288,11 @@ def select(
         game = games.pop() if games else None
     game = None if game is None else str(game)
     times = [key for key in ("taken_at", "as_of") if key in columns]
-    rows = [{**r, **{k: as_utc(r[k]) for k in times}} for r in records if r["game"] == game]
+    rows = [
+        {**r, **{k: as_utc(r.get(k) or r["taken_at"]) for k in times}}  # older: no as_of
+        for r in records
+        if r["game"] == game
+    ]
     chosen = pd.DataFrame(rows, columns=list(columns))
     if since is not None:
         chosen = chosen[chosen[on] >= as_utc(since)]
@@ -277,6 +334,7 @@ def stack_history(
     history = concat(frames) if frames else empty_frame()
     history["snapshot_id"] = repeated_ids(chosen["id"], sizes)
     history["taken_at"] = repeated_times(chosen["taken_at"], sizes)
+    history["as_of"] = repeated_times(chosen["as_of"], sizes)
     history.attrs = {"game": game, "snapshots": chosen["id"].tolist()}
     share_attrs(history.attrs)
     return history

@@ -45,6 +45,7 @@ from ..analysis.drift import payout_trend, trend_table
 from ..tradeurl import TradeUrl
 from . import books, files
 from . import snapshots as snap
+from .price_store import PRICE_SNAPSHOT_COLUMNS, PriceBooks
 from .snapshots import BYTES_PER_ROW
 
 __all__ = [
@@ -64,15 +65,13 @@ TREND_GROUPS = (
 )  # fmt: skip
 
 #: The columns of ``SnapshotStore.snapshots()``.
-SNAPSHOT_COLUMNS = ("id", "taken_at", "game", "accounts", "items")
+SNAPSHOT_COLUMNS = ("id", "taken_at", "as_of", "game", "accounts", "items")
 _GLOB = "game=*/date=*/*.parquet"
-#: The columns of ``SnapshotStore.price_snapshots()``.
-PRICE_SNAPSHOT_COLUMNS = ("id", "taken_at", "as_of", "date", "game", "entries", "rows")
 #: The columns of ``SnapshotStore.problems()``.
 PROBLEM_COLUMNS = files.PROBLEM_COLUMNS
 
 
-class SnapshotStore:
+class SnapshotStore(PriceBooks):
     """Snapshots of inventory frames in a hive-partitioned Parquet dataset at ``path``.
 
     Only the files the store wrote are snapshots: a foreign, damaged or copied
@@ -126,9 +125,14 @@ class SnapshotStore:
         df: pd.DataFrame,
         *,
         taken_at: datetime | str | None = None,
+        as_of: datetime | str | None = None,
         game: str | None = None,
     ) -> str:
-        """Save a frame as a new snapshot; returns its id.
+        """Save a frame as a snapshot dated by its data; returns its id.
+
+        A frame identical to a snapshot already stored (same game, data time, accounts,
+        item ids and prices: a re-run served from the cache, say) writes nothing: the
+        existing snapshot's id is returned.
 
         Parameters
         ----------
@@ -138,6 +142,11 @@ class SnapshotStore:
             When the data was taken; default: when AssetPay answered
             (``attrs["fetched_at"]``, so a frame served from the cache keeps its
             time), else now. A naive time is read as UTC.
+        as_of : datetime or str, optional
+            The data's time; default: the oldest account's ``updated_at`` (when AssetPay
+            read it from Steam), else ``taken_at``. It dates the snapshot: its partition
+            (``date=``), the order of ``snapshots()``, ``latest()``, the bounds of
+            ``load(since=, until=)`` and the periods of ``payout_trend``.
         game : str, optional
             The game, when the frame cannot tell (an empty frame without ``attrs``).
 
@@ -153,24 +162,38 @@ class SnapshotStore:
         """
         game = snap.game_of(df, game)
         when = snap.as_utc(taken_at if taken_at is not None else snap.default_taken_at(df))
-        snapshot_id, table = snap.snapshot_table(df, game, when)
-        final = self.path / f"game={game}" / f"date={when:%Y-%m-%d}" / f"{snapshot_id}.parquet"
+        dated = snap.as_utc(as_of) if as_of is not None else snap.default_as_of(df, when)
+        content = snap.content_key(df, game, dated)
+        partition = f"game={game}/date={dated:%Y-%m-%d}"  # where an identical one would be
+        peers = self._records(self._listed(partition, f"{partition}/*.parquet"), snap.KIND)
+        stored = snap.same_content(peers, game, content)
+        if stored is not None:
+            return stored
+        snapshot_id, table = snap.snapshot_table(df, game, when, dated, content)
+        final = self.path / partition / f"{snapshot_id}.parquet"
         snap.write_atomically(table, final)
         return snapshot_id
 
     # --- reading ------------------------------------------------------------------------
 
     def snapshots(self, game: str | None = None) -> pd.DataFrame:
-        """Every snapshot (or one game's), oldest first: id, taken_at, game, accounts, items.
+        """Every snapshot (or one game's), by data time: id, taken_at, as_of, game, accounts,
+        items.
 
+        ``as_of`` is the data's time (``save``), ``taken_at`` when it was fetched;
         ``accounts`` counts the accounts the frame covered, empty inventories included.
         """
         records = self._records(self._files(), snap.KIND)
-        rows = [{**r, "accounts": len(r["accounts"])} for r in records if game in (None, r["game"])]
+        rows = [
+            {**r, "accounts": len(r["accounts"]), "as_of": r.get("as_of") or r["taken_at"]}
+            for r in records
+            if game in (None, r["game"])
+        ]
         frame = pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS))
         frame = frame.astype({"id": "str", "game": "str", "accounts": "int64", "items": "int64"})
-        frame["taken_at"] = pd.to_datetime(frame["taken_at"], utc=True, format="ISO8601")
-        return frame.sort_values(["taken_at", "id"], ignore_index=True)
+        for column in ("taken_at", "as_of"):
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+        return frame.sort_values(["as_of", "taken_at", "id"], ignore_index=True)
 
     def load(
         self,
@@ -233,7 +256,11 @@ class SnapshotStore:
         records = self._records(self._files(), snap.KIND)
         ordered = sorted(
             (r for r in records if game in (None, r["game"])),
-            key=lambda r: (snap.as_utc(r["taken_at"]), r["id"]),
+            key=lambda r: (
+                snap.as_utc(r.get("as_of") or r["taken_at"]),
+                snap.as_utc(r["taken_at"]),
+                r["id"],
+            ),
         )
         for record in reversed(ordered):  # a snapshot whose rows are damaged: the one before
             frame = self._read(record["path"], snap.KIND)
@@ -338,157 +365,16 @@ class SnapshotStore:
             paths = chosen["path"].tolist()
             while True:  # a snapshot whose rows are damaged is left out, as by "pandas"
                 try:
-                    sums = trend_sums_sql(paths, by)
+                    sums = trend_sums_sql(paths, by, dated=snap.any_dated(paths))
                     break
                 except DamagedFiles as damaged:
                     for path, err in damaged.files.items():
                         self._scan.damaged(path, err, snap.KIND)
                     paths = [path for path in paths if path not in damaged.files]
             table = trend_table(sums, freq, by)
+            table.index.name = "as_of"  # as load() dates a history
         table.attrs["engine"] = engine
         return table
-
-    # --- price books --------------------------------------------------------------------
-
-    def save_prices(
-        self,
-        book: pd.DataFrame,
-        *,
-        as_of: datetime | str | None = None,
-        game: str | None = None,
-    ) -> str:
-        """Save a price book as a snapshot of the price dataset; returns its id.
-
-        Parameters
-        ----------
-        book : DataFrame
-            A price book of one game (``client.prices``; ``frame.from_price_book``).
-        as_of : datetime or str, optional
-            When its prices held. Default: when AssetPay answered, the book's
-            ``attrs["fetched_at"]`` (a book carries no ``updatedAt``, so that is its
-            data's time). The partition ``date`` is this time's UTC day; ``taken_at``
-            is when the snapshot is saved. A naive time is read as UTC.
-        game : str, optional
-            The game, when the book cannot tell (an empty book without ``attrs``).
-
-        Returns
-        -------
-        str
-            The snapshot's id, sortable by ``as_of``. A book identical (same game, same
-            rows, same anomalies) to the game's latest book at or before ``as_of`` is
-            not saved again: that snapshot's id is returned.
-
-        Raises
-        ------
-        ValueError
-            A frame that is not a price book, holds two games, or has no time
-            (no ``fetched_at`` and no ``as_of=``).
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> from assetpay_analytics.frame import from_price_book
-        >>> store = SnapshotStore(tempfile.mkdtemp())
-        >>> book = from_price_book([{"marketHashName": "Scrap", "accepted": True,
-        ...                          "deposit": 0.8, "withdraw": 1.1}], game="252490")
-        >>> first = store.save_prices(book, as_of="2026-06-10T09:00:00Z")
-        >>> store.save_prices(book, as_of="2026-06-11T09:00:00Z") == first  # same rows
-        True
-        >>> store.price_snapshots()[["date", "game", "entries", "rows"]].astype(str).values.tolist()
-        [['2026-06-10', '252490', '1', '1']]
-        """
-        game = snap.game_of(book, game)
-        when = books.as_of_of(book, as_of)
-        digest = books.book_digest(book, game)
-        records = self._records(self._price_files(game), books.KIND)
-        same = books.previous_same(records, game, when, digest)
-        if same is not None:
-            return same
-        taken_at = pd.Timestamp.now(tz="UTC")
-        snapshot_id, table = books.price_table(book, game, when, taken_at, digest)
-        partition = self.path / books.PRICES_DIR / f"game={game}" / f"date={when:%Y-%m-%d}"
-        snap.write_atomically(table, partition / f"{snapshot_id}.parquet")
-        return snapshot_id
-
-    def price_snapshots(self, game: str | None = None) -> pd.DataFrame:
-        """Every price book snapshot (or one game's), in data order.
-
-        Returns
-        -------
-        DataFrame
-            ``PRICE_SNAPSHOT_COLUMNS``: ``id``, ``taken_at`` (when saved), ``as_of``
-            (when its prices held, UTC), ``date`` (the UTC day of ``as_of``, its
-            partition), ``game``, ``entries`` (catalogue entries: rows with ``phase``
-            NA) and ``rows`` (entries plus Doppler phases).
-        """
-        records = self._records(self._price_files(), books.KIND)
-        rows = [r for r in records if game in (None, r["game"])]
-        frame = pd.DataFrame(rows, columns=list(PRICE_SNAPSHOT_COLUMNS))
-        frame = frame.astype({"id": "str", "game": "str", "entries": "int64", "rows": "int64"})
-        for column in ("taken_at", "as_of"):
-            stamps = pd.to_datetime(frame[column], utc=True, format="ISO8601")
-            frame[column] = stamps.astype("datetime64[us, UTC]")
-        frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").astype("datetime64[us]")
-        return frame.sort_values(["as_of", "id"], ignore_index=True)
-
-    def load_prices(
-        self,
-        snapshot: str | None = None,
-        *,
-        game: str | None = None,
-        since: datetime | str | None = None,
-        until: datetime | str | None = None,
-    ) -> pd.DataFrame:
-        """One price book snapshot as the client's book, or a history of books in one frame.
-
-        Parameters
-        ----------
-        snapshot : str, optional
-            A price snapshot id: that book exactly (``BOOK_SCHEMA`` dtypes, its
-            ``attrs`` plus ``snapshot_id``, ``taken_at`` and ``as_of``). Without it,
-            every book of ``game`` whose ``as_of`` is in ``[since, until]`` is stacked,
-            in data order, with four more columns: ``snapshot_id``, ``as_of`` and
-            ``taken_at`` (UTC) and ``date`` (the UTC day of ``as_of``).
-        game : str, optional
-            ``"730"`` or ``"252490"``; needed for a history when the store holds both.
-        since, until : datetime or str, optional
-            Bounds on ``as_of`` (inclusive; naive times are UTC): ``until="2026-06-11"``
-            ends at that day's first instant.
-
-        Returns
-        -------
-        DataFrame
-
-        Raises
-        ------
-        ValueError
-            ``snapshot`` is not of the store's id form (as ``load``).
-        LookupError
-            An unknown snapshot id, one whose file is damaged, or a history asked of a
-            store holding two games without ``game=``.
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> from assetpay_analytics.frame import from_price_book
-        >>> store = SnapshotStore(tempfile.mkdtemp())
-        >>> entry = lambda d: [{"marketHashName": "Scrap", "accepted": True, "deposit": d,
-        ...                     "withdraw": 1.1}]
-        >>> for day, deposit in (("2026-06-10", 0.8), ("2026-06-11", 0.7)):
-        ...     _ = store.save_prices(from_price_book(entry(deposit), game="252490"), as_of=day)
-        >>> history = store.load_prices()
-        >>> history["date"].astype(str).tolist(), history["deposit"].tolist()
-        (['2026-06-10', '2026-06-11'], [0.8, 0.7])
-        """
-        if snapshot is not None:
-            files.check_id(snapshot, "price snapshot")
-            return self._read_one(self._price_file_of(snapshot), books.KIND)
-        records = self._records(self._price_files(), books.KIND)
-        chosen, game = snap.select(
-            records, game, since, until, where=str(self), on="as_of", columns=books.PRICE_CHOSEN
-        )
-        chosen, frames = self._read_all(chosen, books.KIND)
-        return books.stack_books(frames, chosen, game)
 
     # --- problems -----------------------------------------------------------------------
 
@@ -560,22 +446,6 @@ class SnapshotStore:
         files.remove_stale(self.path.glob(partitions))
         return sorted(self.path.glob(pattern))
 
-    def _price_files(self, game: str | None = None) -> list[Path]:
-        """The price files, sorted; of ``game``'s folder only when given (its records name
-        their game, so a caller keeps checking it)."""
-        folder = f"{books.PRICES_DIR}/game={'*' if game is None else game}/date=*"
-        return self._listed(folder, f"{folder}/*.parquet")
-
-    def _price_file_of(self, snapshot: str) -> Path:
-        folder = f"{books.PRICES_DIR}/game=*/date=*"
-        records = self._records(self._listed(folder, f"{folder}/{snapshot}.parquet"), books.KIND)
-        if not records:
-            raise LookupError(
-                f"{self} has no price snapshot {snapshot!r}: store.price_snapshots() lists the ids"
-            )
-        path: Path = records[0]["path"]
-        return path
-
     def _files(self) -> list[Path]:
         return self._listed("game=*/date=*", _GLOB)
 
@@ -595,4 +465,6 @@ class SnapshotStore:
         Each footer is read once; without ``game``, the store must hold one game only.
         """
         records = self._records(self._files(), snap.KIND)
-        return snap.select(records, game, since, until, where=str(self))
+        columns = ("path", "id", "taken_at", "as_of", "items")
+        return snap.select(records, game, since, until, where=str(self), on="as_of",
+                           columns=columns)  # fmt: skip

@@ -204,8 +204,11 @@ def store(tmp_path, week):
         moved = before.copy()
         moved["offer_price"] = (before["offer_price"] * rng.uniform(0.9, 1.1, len(before))).round(2)
         moved.attrs = dict(before.attrs)
-        store.save(moved, taken_at=f"2026-06-0{day}T09:00:00Z")
-        store.save(before, taken_at=f"2026-06-0{day}T21:00:00Z")
+        for when, frame in (
+            (f"2026-06-0{day}T09:00:00Z", moved),
+            (f"2026-06-0{day}T21:00:00Z", before),
+        ):
+            store.save(frame, taken_at=when, as_of=when)
     return store
 
 

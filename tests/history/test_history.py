@@ -58,8 +58,12 @@ def test_a_snapshot_loads_back_as_the_same_frame(frames, tmp_path, name):
     pd.testing.assert_frame_equal(loaded, df)  # values and dtypes, exterior order included
     assert loaded["exterior"].cat.categories.tolist() == df["exterior"].cat.categories.tolist()
     expected = {**json_attrs(df), "snapshot_id": snapshot}
-    assert {k: v for k, v in loaded.attrs.items() if k != "taken_at"} == expected
+    times = ("taken_at", "as_of")
+    assert {k: v for k, v in loaded.attrs.items() if k not in times} == expected
     assert pd.Timestamp(loaded.attrs["taken_at"]).tz is not None
+    # dated by the data: its oldest account's updated_at (when AssetPay read it)
+    oldest = df["updated_at"].min() if len(df) else pd.Timestamp(df.attrs["updated_at"])
+    assert pd.Timestamp(loaded.attrs["as_of"]) == oldest
 
 
 def test_snapshots_lists_what_was_saved(frames, tmp_path):
@@ -83,17 +87,20 @@ def test_the_files_are_plain_hive_partitioned_parquet(frames, tmp_path):
     store = SnapshotStore(tmp_path)
     snapshot = store.save(frames["one"], taken_at="2026-06-03T23:59:00Z")
     (path,) = tmp_path.glob("*/*/*.parquet")
-    assert path.relative_to(tmp_path).as_posix() == f"game=730/date=2026-06-03/{snapshot}.parquet"
+    day = f"{frames['one']['updated_at'].min():%Y-%m-%d}"  # the data's day, not the fetch's
+    assert day != "2026-06-03"
+    assert path.relative_to(tmp_path).as_posix() == f"game=730/date={day}/{snapshot}.parquet"
     plain = pd.read_parquet(path)  # pandas alone, stickers and all
     assert len(plain) == len(frames["one"]) and set(plain["snapshot_id"]) == {snapshot}
 
 
 def test_earlier_snapshots_are_never_rewritten(frames, tmp_path):
     store = SnapshotStore(tmp_path)
-    store.save(frames["one"])
+    kept = store.save(frames["one"])
     (first,) = tmp_path.glob("*/*/*.parquet")
     before = (first.read_bytes(), first.stat().st_mtime_ns)
-    store.save(frames["one"])
+    assert store.save(frames["one"]) == kept  # the same data again: written once
+    store.save(frames["one"], as_of="2026-06-09T00:00:00Z")  # the same items another day
     store.save(frames["batch"])
     assert (first.read_bytes(), first.stat().st_mtime_ns) == before
     assert len(store.snapshots()) == 3
@@ -103,7 +110,7 @@ def test_earlier_snapshots_are_never_rewritten(frames, tmp_path):
 
 
 def saved_days(store: SnapshotStore, df: pd.DataFrame, days: list[str]) -> list[str]:
-    return [store.save(df, taken_at=f"{day}T12:00:00Z") for day in days]
+    return [store.save(df, taken_at=f"{day}T12:00:00Z", as_of=f"{day}T12:00:00Z") for day in days]
 
 
 def test_a_history_stacks_the_snapshots_in_a_range(frames, tmp_path):
@@ -119,7 +126,8 @@ def test_a_history_stacks_the_snapshots_in_a_range(frames, tmp_path):
         pd.Timestamp("2026-06-02T12:00Z"),
         pd.Timestamp("2026-06-03T12:00Z"),
     }
-    plain = history.drop(columns=["snapshot_id", "taken_at"])
+    assert history["as_of"].tolist() == history["taken_at"].tolist()  # as saved here
+    plain = history.drop(columns=["snapshot_id", "taken_at", "as_of"])
     assert plain.dtypes.to_dict() == dict(SCHEMA)
     first = plain.iloc[: len(df)].reset_index(drop=True)
     pd.testing.assert_frame_equal(first, df.reset_index(drop=True), check_categorical=False)
@@ -239,8 +247,11 @@ def month(frames, tmp_path):
         moved = df.copy()
         moved["market_price"] = (df["market_price"] * (1 + day / 100)).round(2)
         moved.attrs = dict(df.attrs)
-        store.save(moved, taken_at=f"2026-06-0{day}T08:00:00Z")
-        store.save(df, taken_at=f"2026-06-0{day}T20:00:00Z")
+        for when, frame in (
+            (f"2026-06-0{day}T08:00:00Z", moved),
+            (f"2026-06-0{day}T20:00:00Z", df),
+        ):
+            store.save(frame, taken_at=when, as_of=when)
     return store
 
 

@@ -313,7 +313,7 @@ def test_the_inventory_side_never_sees_price_files(books, inventory, tmp_path):
     alone, beside = SnapshotStore(tmp_path / "alone"), SnapshotStore(tmp_path / "beside")
     for store in (alone, beside):
         for day in DAYS[:2]:
-            store.save(inventory, taken_at=noon(day))
+            store.save(inventory, taken_at=noon(day), as_of=noon(day))
     for day in DAYS:
         beside.save_prices(books["fetched"][day], as_of=noon(day))
     beside.save_prices(books["rust"], as_of=noon(DAYS[0]))
