@@ -33,6 +33,10 @@ standalone, printing its own table):
   the same numbers, checked equal first (a cost, "x expert", goal <= 1.5), and the time
   at 5M / 100k (linear: 50).
 
+- ``report`` (bench_report.py): ``write_report`` at 1,000 items against matplotlib drawing
+  the same charts once as PNG ("x floor", goal <= 2x), and at 1M items against its own
+  time at 1,000 (goal <= 3x).
+
 The contract: ``bench_x.py --json PATH`` writes a JSON list of rows ``{"benchmark": str,
 "case": str, "unit": "s" | "MiB" | "req/min" | "bool", "min": float, "median": float,
 "baseline": str | null, "ratio": float | null, "note": str}``, plus ``"ratio_kind"``
@@ -82,6 +86,7 @@ SCRIPTS = {
     "rate": "bench_rate.py",
     "catalogue": "bench_catalogue.py",
     "analysis": "bench_analysis.py",
+    "report": "bench_report.py",
 }
 FULL_ARGS = {
     "frame": ["--memory"],
@@ -91,6 +96,7 @@ FULL_ARGS = {
     "rate": [],
     "catalogue": [],
     "analysis": [],
+    "report": [],
 }
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
@@ -101,6 +107,7 @@ QUICK_ARGS = {
     "rate": ["--seconds", "20"],
     "catalogue": ["--quick"],
     "analysis": ["--quick"],
+    "report": ["--quick"],
 }  # fmt: skip
 PACKAGES = ("pandas", "pyarrow", "requests", "requests-cache", "orjson")
 RATIO_NOTE = (

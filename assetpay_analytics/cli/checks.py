@@ -225,7 +225,9 @@ def out_dir(value: str) -> Path:
     path = Path(value).expanduser()
     if path.is_file():
         raise argparse.ArgumentTypeError(f"{_shown(value)} is a file, not a folder")
-    problem = unwritable(path / "report.html")
+    # the document is written into a folder beside ``path`` and swapped in: the parent must
+    # take new files (nothing inside ``path`` is opened: a planted symlink is never followed)
+    problem = unwritable(path.absolute().with_name(f".{path.name or 'out'}.assetpay-probe"))
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return path
@@ -277,6 +279,8 @@ def check_source(args: argparse.Namespace, *, accounts: bool = True) -> None:
     ``accounts=False`` for a command that takes no trade URL (``prices``).
     """
     args.trade_urls = [*getattr(args, "trade_urls", []), *(getattr(args, "file", None) or [])]
+    if getattr(args, "formats", None) is not None and not getattr(args, "out", None):
+        usage_error("--formats picks the document's chart files: add --out DIR")
     if getattr(args, "since", None) and not getattr(args, "store", None):
         usage_error("--since picks the payout trend of a history store: add --store STORE")
     if accounts and not args.sandbox and not args.trade_urls:

@@ -23,20 +23,48 @@ from . import checks, inputs
 if TYPE_CHECKING:  # pandas is imported by the commands that fetch, not by --help
     import pandas as pd
 
-__all__ = ["add_document_args", "labels_of", "source_of", "write_document"]
+__all__ = ["add_document_args", "chart_formats", "labels_of", "source_of", "write_document"]
+
+
+#: The chart formats ``--formats`` takes, and its default (as ``write_report``'s).
+CHART_FORMATS, DEFAULT_FORMATS = ("png", "svg", "pdf"), "png,pdf"
 
 
 def add_document_args(report: argparse.ArgumentParser) -> None:
-    """``--out``, ``--labels``, ``--store`` and ``--since`` on the ``report`` command."""
+    """``--out``, ``--formats``, ``--labels``, ``--store`` and ``--since`` on ``report``."""
     report.add_argument("--out", type=checks.out_dir, metavar="DIR",
-                        help="also write the review document there: report.html, charts "
-                             "(PNG, SVG, one PDF) and tables (CSV)")  # fmt: skip
+                        help="also write the review document there (replacing a previous "
+                             "one once the new one is complete): report.html, charts and "
+                             "tables (CSV)")  # fmt: skip
+    report.add_argument("--formats", type=chart_formats, metavar="LIST",
+                        help="with --out: the chart files, comma-separated among png, svg "
+                             f"and pdf (one PDF, a page per chart; default {DEFAULT_FORMATS})"
+                        )  # fmt: skip
     report.add_argument("--labels", type=inputs.labels_file, metavar="CSV",
                         help="account names: rows of steam_id,label")  # fmt: skip
     report.add_argument("--store", type=checks.store_path, metavar="STORE",
                         help="a history store (fetch --snapshot): the drift section")  # fmt: skip
     report.add_argument("--since", type=checks.day, metavar="DATE",
                         help="with --store: the payout trend from this YYYY-MM-DD")  # fmt: skip
+
+
+def chart_formats(text: str) -> tuple[str, ...]:
+    """``--formats``: ``png,svg,pdf`` or part of it, checked (without loading matplotlib).
+
+    Examples
+    --------
+    >>> chart_formats("PDF, png")
+    ('png', 'pdf')
+    """
+    names = {name.strip().lower() for name in text.split(",")} - {""}
+    unknown = sorted(names - set(CHART_FORMATS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"{unknown[0]!r} is not a chart format: choose from {', '.join(CHART_FORMATS)}"
+        )
+    if not names:
+        raise argparse.ArgumentTypeError(f"name a chart format: {', '.join(CHART_FORMATS)}")
+    return tuple(name for name in CHART_FORMATS if name in names)
 
 
 def source_of(args: argparse.Namespace) -> str:
@@ -71,13 +99,16 @@ def write_document(
     previous, trend = history
     try:
         files = write_report(df, args.out, labels=labels, source=source_of(args),
-                             previous=previous, trend=trend, prices=book)  # fmt: skip
+                             previous=previous, trend=trend, prices=book,
+                             formats=args.formats or chart_formats(DEFAULT_FORMATS))  # fmt: skip
     except OSError as err:
         print(f"error: cannot write {args.out}: {checks.one_line(err.strerror or err)}",
               file=sys.stderr)  # fmt: skip
         return 1
-    print(f"\nreview document written to {files.html} ({len(files.charts) // 2} charts, "
-          f"{files.pdf.name}, {len(files.tables)} tables)")  # fmt: skip
+    charts = len({path.stem for path in files.charts} or files.charts)
+    pdf = f", {files.pdf.name}" if files.pdf is not None else ""
+    print(f"\nreview document written to {files.html} ({charts} charts{pdf}, "
+          f"{len(files.tables)} tables)")  # fmt: skip
     return 0
 
 

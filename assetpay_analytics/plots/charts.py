@@ -5,16 +5,25 @@ Every function takes a frame and an optional ``ax=``, returns the Axes, never ca
 (``EXTERIOR_COLORS``) in every chart; items without an exterior are grey. Percent and
 USD axes are formatted; counts are shown per bar or group. Frames with nothing priced
 give a labelled empty chart.
+
+The two scatters (``market_vs_offer``, ``payout_vs_market``) draw one point per priced
+item up to ``SCATTER_LIMIT`` items. Above it, points would pile into a solid blot that
+takes minutes to render and megabytes to store, so the chart shows the density of all the
+items instead (hexagons, coloured by the log of their count, with a colour bar) and says
+so in its title ("density of 1,000,000 priced items"); the reference and median lines
+and the outlier rings stay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import CenteredNorm
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -36,6 +45,7 @@ from .palette import (
 )
 
 __all__ = [
+    "SCATTER_LIMIT",
     "exterior_ladder_heatmap",
     "market_vs_offer",
     "payout_by_exterior",
@@ -43,6 +53,11 @@ __all__ = [
     "payout_vs_market",
     "symmetric_norm",
 ]
+
+#: Above this many priced items the scatters show their density, not one point each.
+SCATTER_LIMIT = 20_000
+#: The density's colours: sequential, colour-blind safe, legible in grey.
+DENSITY_CMAP = "cividis"
 
 
 def payout_by_exterior(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -120,16 +135,21 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         return empty(ax, title)
     market = rows["market_price"].astype(float)
     offer = rows["offer_price"].astype(float)
-    for name, color, marker, mask in _groups(rows):
-        ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, marker=marker,
-                   edgecolors="none", label=f"{name} (n={int(mask.sum())})")  # fmt: skip
+    low, high = float(min(market.min(), offer.min())), float(max(market.max(), offer.max()))
+    log = low > 0 and high / low > 100
+    dense = len(rows) > SCATTER_LIMIT
+    if dense:
+        scale: Literal["log", "linear"] = "log" if log else "linear"
+        _density(ax, market, offer, xscale=scale, yscale=scale)
+    else:
+        for name, color, marker, mask in _groups(rows):
+            ax.scatter(market[mask], offer[mask], s=16, alpha=0.75, color=color, marker=marker,
+                       edgecolors="none", label=f"{name} (n={int(mask.sum())})")  # fmt: skip
     odd = analysis.outliers(df)
     if len(odd):
         ax.scatter(odd["market_price"].astype(float), odd["offer_price"].astype(float), s=70,
                    facecolors="none", edgecolors=OUTLIER_COLOR, linewidths=1.2,
-                   label=f"outliers (n={len(odd)})")  # fmt: skip
-    low, high = float(min(market.min(), offer.min())), float(max(market.max(), offer.max()))
-    log = low > 0 and high / low > 100
+                   label=f"outliers (n={len(odd):,})")  # fmt: skip
     line = np.geomspace(low, high, 50) if log else np.linspace(0, high, 50)
     ax.plot(line, line, color=REFERENCE_COLOR, lw=1, label="parity (100%)")
     for share, style in ((0.75, "--"), (0.5, ":")):
@@ -142,7 +162,8 @@ def market_vs_offer(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.yaxis.set_major_formatter(FuncFormatter(usd_tick))
     ax.set_xlabel("market price (USD)")
     ax.set_ylabel("AssetPay offer (USD)")
-    ax.set_title(f"{title} ({len(rows)} priced items)")
+    shown = f"density of {len(rows):,}" if dense else f"{len(rows)}"
+    ax.set_title(f"{title} ({shown} priced items)")
     ax.legend(fontsize=8, loc="upper left", frameon=False)
     ax.grid(alpha=0.3, which="major")
     return ax
@@ -175,9 +196,15 @@ def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         return empty(ax, title)
     market, ratio = rows["market_price"].astype(float), rows["payout_ratio"].astype(float)
     ax.axhline(1.0, color=REFERENCE_COLOR, lw=1, label="100%: offer = market price")
+    dense = len(rows) > SCATTER_LIMIT
+    if dense:
+        _density(ax, market, ratio, xscale="log", yscale="linear")
     for name, color, marker, mask in _groups(rows):
         median = float(ratio[mask].median())
-        label = f"{name} (n={int(mask.sum())}, median {median:.0%})"
+        label = f"{name} (n={int(mask.sum()):,}, median {median:.0%})"
+        if dense:  # the exterior's median line carries its legend entry
+            ax.axhline(median, color=color, lw=1.6, ls="--", label=label)
+            continue
         ax.scatter(market[mask], ratio[mask], s=22, alpha=0.75, color=color, marker=marker,
                    edgecolors="none", label=label)  # fmt: skip
         ax.axhline(median, color=color, lw=1.6, ls="--")
@@ -187,10 +214,33 @@ def payout_vs_market(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylim(0, max(1.05, float(ratio.max()) * 1.05))
     ax.set_xlabel("market price (USD, log scale)")
     ax.set_ylabel("offer / market price (dashed: each exterior's median)")
-    ax.set_title(f"{title} ({len(rows):,} priced items)")
+    shown = "density of " if dense else ""
+    ax.set_title(f"{title} ({shown}{len(rows):,} priced items)")
     ax.legend(fontsize=8, loc="lower left", frameon=False)
     ax.grid(alpha=0.3, which="major")
     return ax
+
+
+def _density(
+    ax: Axes,
+    x: pd.Series,
+    y: pd.Series,
+    *,
+    xscale: Literal["log", "linear"],
+    yscale: Literal["log", "linear"],
+) -> PolyCollection:
+    """Hexagons counting the points, coloured by the log of the count, with a colour bar."""
+    keep = np.isfinite(x.to_numpy()) & np.isfinite(y.to_numpy())
+    if xscale == "log":
+        keep &= x.to_numpy() > 0
+    if yscale == "log":
+        keep &= y.to_numpy() > 0
+    cells = ax.hexbin(x.to_numpy()[keep], y.to_numpy()[keep], gridsize=60, bins="log",
+                      mincnt=1, cmap=DENSITY_CMAP, xscale=xscale, yscale=yscale,
+                      linewidths=0)  # fmt: skip
+    colorbar = ax.figure.colorbar(cells, ax=ax)
+    colorbar.set_label("priced items per hexagon (log scale)", fontsize=8)
+    return cells
 
 
 def payout_distribution(df: pd.DataFrame, ax: Axes | None = None) -> Axes:

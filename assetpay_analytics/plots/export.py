@@ -1,12 +1,14 @@
 """Figures out of the notebook: files for a review deck, images for a notebook cell.
 
 ``save_figure`` writes PNG, SVG or PDF with no dates or versions inside, so a re-run
-writes the same bytes; ``to_image`` shows a chart as a PNG without leaving a
-``<Figure ...>`` line or an open figure behind. Re-exported by ``plots``.
+writes the same bytes (``figure_bytes`` gives those bytes without a file); ``to_image``
+shows a chart as a PNG without leaving a ``<Figure ...>`` line or an open figure behind.
+Re-exported by ``plots``.
 """
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["SAVE_FORMATS", "save_figure", "to_image"]
+__all__ = ["SAVE_FORMATS", "figure_bytes", "save_figure", "to_image"]
 
 #: The file types ``save_figure`` writes.
 SAVE_FORMATS = (".png", ".svg", ".pdf")
@@ -51,11 +53,44 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         allowed = ", ".join(SAVE_FORMATS[:-1]) + " or " + SAVE_FORMATS[-1]
         raise ValueError(f"save_figure writes {allowed} files, not {path.suffix or path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(path)
-    if path.suffix.lower() == ".pdf":  # no dates or versions: a re-run writes the same bytes
-        metadata = {"Creator": None, "Producer": None, "CreationDate": None}
-    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
+    figure.savefig(path, dpi=dpi, bbox_inches="tight", metadata=_metadata(path))
     return path
+
+
+def figure_bytes(figure: Figure, kind: str, *, dpi: int = 300) -> bytes:
+    """The bytes ``save_figure`` would write to a ``.png``, ``.svg`` or ``.pdf`` file.
+
+    One render in one format, kept in memory (the review document embeds its PNGs in the
+    page and writes the same bytes to a file).
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure.
+    kind : str
+        ``"png"``, ``"svg"`` or ``"pdf"``.
+    dpi : int
+        Resolution of a PNG (default 300).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> from assetpay_analytics.frame import from_items
+    >>> from assetpay_analytics.plots import payout_by_exterior
+    >>> figure = payout_by_exterior(from_items([])).get_figure(root=True)
+    >>> figure_bytes(figure, "png", dpi=50)[:4], figure_bytes(figure, "pdf")[:4]
+    (b'\\x89PNG', b'%PDF')
+    """
+    suffix = f".{kind.lower()}"
+    if suffix not in SAVE_FORMATS:
+        raise ValueError(f"figure_bytes renders png, svg or pdf, not {kind!r}")
+    buffer = BytesIO()
+    figure.savefig(buffer, format=suffix[1:], dpi=dpi, bbox_inches="tight",
+                   metadata=_metadata(Path(f"x{suffix}")))  # fmt: skip
+    return buffer.getvalue()
 
 
 def to_image(chart: Figure | Axes, *, dpi: int = 90) -> Any:
@@ -73,8 +108,6 @@ def to_image(chart: Figure | Axes, *, dpi: int = 90) -> Any:
     >>> image.data[:4]
     b'\\x89PNG'
     """
-    from io import BytesIO
-
     from IPython.display import Image
 
     figure = chart if isinstance(chart, Figure) else chart.get_figure(root=True)
@@ -91,4 +124,6 @@ def _metadata(path: Path) -> dict[str, Any]:
     # No creation date or software version in the file, so a re-run writes the same bytes.
     if path.suffix.lower() == ".svg":
         return {"Date": None, "Creator": None}
+    if path.suffix.lower() == ".pdf":
+        return {"Creator": None, "Producer": None, "CreationDate": None}
     return {"Software": None}

@@ -2,6 +2,10 @@
 
 - ``document``: ``write_report`` (HTML, charts as PNG/SVG, a PDF page per chart, CSV tables,
   the workbook);
+- ``folder``: the document written in a new folder beside its target and swapped in when
+  complete (no stale files, no symlink followed, Ctrl-C keeps the previous document);
+- ``figures``: the charts drawn one at a time and rendered once per format asked for,
+  under a progress bar;
 - ``html``: the self-contained page and the definitions it prints;
 - ``workbook``: ``tables.xlsx``, the tables a sheet each, numbers formatted as the page;
 - ``book``: the "Price book" section (spread, coverage, offers that differ from the book).

@@ -6,7 +6,8 @@
   stylesheet from elsewhere), it opens offline in any browser: the headline numbers,
   the tables with dollars and percentages, the charts, the accounts by label, the
   failures, the data's time and source, and the definition of every figure;
-- ``charts/``: each chart as PNG and SVG, and ``report.pdf`` with one page per chart;
+- ``charts/``: each chart in the formats asked for (``formats=``, default PNG and
+  ``report.pdf`` with one page per chart; SVG when asked), each rendered once;
 - ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet: money rounded
   to cents, ratios to full precision);
 - ``tables.xlsx``: the same tables in one workbook, a sheet each (``workbook``): dollars,
@@ -23,20 +24,26 @@ band. Given the previous snapshot (``previous=``) and a payout trend (``trend=``
 (``prices=``, ``client.prices()``), a "Price book" section (``book``) shows its spread,
 its coverage of the inventory and the offers that differ from it.
 
+The document is written into a new folder beside ``out`` and swapped in when complete
+(``folder``): nothing stays from a previous run, a symlink planted in the previous folder
+is never followed, and an error or Ctrl-C leaves the previous document as it was. The
+charts are drawn one at a time, under a progress bar (``figures``); scatters of more than
+``plots.charts.SCATTER_LIMIT`` items show their density.
+
 A pure function of frames: the command line (``report --out DIR``) fetches, reads the
 history store and calls it.
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -48,10 +55,15 @@ from ..frame.schema import ERROR_COLUMNS
 from ..plots.palette import FOOTER_COLOR
 from ..plots.review import footer, has_exteriors
 from .book import book_figures, book_tables
+from .figures import DEFAULT_FORMATS, chosen_formats, render_charts
+from .folder import document_folder, staged
 from .html import DEFINITIONS, page
 from .workbook import write_workbook
 
 __all__ = ["DEFINITIONS", "ReportFiles", "in_cents", "write_report"]
+
+#: A chart of the document: a function drawing its figure when its turn comes.
+Chart = Callable[[], Figure]
 
 #: Columns of the group tables in the report, in order.
 _COLUMNS = ["items", "priced_items", "market_value", "priced_market_value", "offer_value",
@@ -60,10 +72,10 @@ _COLUMNS = ["items", "priced_items", "market_value", "priced_market_value", "off
 
 @dataclass
 class ReportFiles:
-    """What ``write_report`` wrote."""
+    """What ``write_report`` wrote (``pdf`` is None when no PDF was asked for)."""
 
     html: Path
-    pdf: Path
+    pdf: Path | None
     charts: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
     workbook: Path | None = None
@@ -78,6 +90,8 @@ def write_report(
     previous: pd.DataFrame | None = None,
     trend: pd.DataFrame | None = None,
     prices: pd.DataFrame | None = None,
+    formats: str | Iterable[str] = DEFAULT_FORMATS,
+    progress: bool = True,
 ) -> ReportFiles:
     """Write the pricing-review document of ``df`` into the folder ``out``.
 
@@ -86,7 +100,11 @@ def write_report(
     df : DataFrame
         An inventory frame (``client.inventories``), failures in its attrs.
     out : str or Path
-        The folder (created); existing report files in it are replaced.
+        The folder. The document is written beside it and replaces it only when complete:
+        nothing of a previous document stays, and an error or Ctrl-C leaves the previous
+        one intact. It must be new, empty or a previous document (``FileExistsError``
+        otherwise). A symlink ``out`` is followed: the document replaces the folder it
+        points to. Symlinks inside the previous document are never followed.
     labels : mapping of str to str, optional
         SteamID -> a name shown beside it (``Sandbox.labels``, a CSV of your own).
     source : str
@@ -101,10 +119,18 @@ def write_report(
         AssetPay's price book of the same game (``client.prices``): adds the "Price
         book" section (spread by exterior and by price band, coverage, the offers that
         differ from the book) and its charts.
+    formats : str or iterable of str
+        The chart files in ``charts/``, among ``"png"``, ``"svg"`` and ``"pdf"`` (one
+        ``report.pdf``, a page per chart); default ``("png", "pdf")``. Each chart is
+        rendered once per format; the page always embeds the PNG.
+    progress : bool
+        A progress bar over the charts while they render (only on a terminal; off with
+        ``TQDM_DISABLE=1``).
 
     Returns
     -------
     ReportFiles
+        The paths of the files in ``out`` (a symlink followed).
 
     Examples
     --------
@@ -116,28 +142,30 @@ def write_report(
     >>> files = write_report(df, tempfile.mkdtemp(), labels=box.labels)
     >>> files.html.name, files.pdf.read_bytes()[:4], files.workbook.name
     ('report.html', b'%PDF', 'tables.xlsx')
+    >>> sorted({path.suffix for path in files.charts})
+    ['.png']
     """
-    folder = Path(out)
-    (folder / "charts").mkdir(parents=True, exist_ok=True)
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    wanted = chosen_formats(formats)
+    target = document_folder(out)
     tables = _tables(df, labels or {}, previous)
-    figures = _figures(df, source, previous, trend)
-    if prices is not None:
-        tables |= book_tables(df, prices, labels or {})
-        figures |= {name: _with_footer(figure, df, source)
-                    for name, figure in book_figures(prices).items()}  # fmt: skip
-    tables = {name: in_cents(table) for name, table in tables.items()}
-    files = ReportFiles(html=folder / "report.html", pdf=folder / "charts" / "report.pdf")
-    files.tables = [
-        _csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()
-    ]
-    files.workbook = write_workbook(tables, folder / "tables.xlsx", about=footer(df, source))
-    images = _save_charts(figures, folder / "charts", files)
-    sections = {name: _shown(table) for name, table in tables.items()}
-    drift, book = previous is not None, prices is not None
-    html = page(df, sections, images, footer=footer(df, source), drift=drift, book=book)
-    files.html.write_text(html, encoding="utf-8")
-    return files
+    charts = _charts(df, source, previous, trend)
+    drawn: list[Figure] = []
+    try:
+        if prices is not None:
+            tables |= book_tables(df, prices, labels or {})
+            figures = book_figures(prices)
+            drawn = list(figures.values())
+            charts |= {name: partial(_with_footer, figure, df, source)
+                       for name, figure in figures.items()}  # fmt: skip
+        tables = {name: in_cents(table) for name, table in tables.items()}
+        with staged(target) as folder:
+            files = _write(df, folder, tables, charts, wanted, source=source,
+                           previous=previous, book=prices is not None,
+                           progress=progress)  # fmt: skip
+    finally:
+        for figure in drawn:  # the book's figures are drawn up front: none stays open
+            plt.close(figure)
+    return _moved(files, folder, target)
 
 
 def _tables(
@@ -166,24 +194,73 @@ def _tables(
     return tables
 
 
-def _figures(
+def _write(
+    df: pd.DataFrame,
+    folder: Path,
+    tables: Mapping[str, pd.DataFrame],
+    charts: Mapping[str, Chart],
+    formats: tuple[str, ...],
+    *,
+    source: str,
+    previous: pd.DataFrame | None,
+    book: bool,
+    progress: bool,
+) -> ReportFiles:
+    """Every file of the document into the new, empty ``folder``: tables, charts, page."""
+    (folder / "charts").mkdir()
+    (folder / "tables").mkdir()
+    about = footer(df, source)
+    written = [_csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()]
+    workbook = write_workbook(tables, folder / "tables.xlsx", about=about)
+    chart_files, pdf, images = render_charts(charts, folder / "charts", formats,
+                                             progress=progress)  # fmt: skip
+    sections = {name: _shown(table) for name, table in tables.items()}
+    html = folder / "report.html"
+    text = page(df, sections, images, footer=about, drift=previous is not None, book=book,
+                previous=previous, tables=tables)  # fmt: skip
+    html.write_text(text, encoding="utf-8")
+    return ReportFiles(html=html, pdf=pdf, charts=chart_files, tables=written, workbook=workbook)
+
+
+def _moved(files: ReportFiles, stage: Path, target: Path) -> ReportFiles:
+    """``files`` written in ``stage``, named where they are now: in ``target``."""
+
+    def there(path: Path) -> Path:
+        return target / path.relative_to(stage)
+
+    return ReportFiles(
+        html=there(files.html),
+        pdf=None if files.pdf is None else there(files.pdf),
+        charts=[there(path) for path in files.charts],
+        tables=[there(path) for path in files.tables],
+        workbook=None if files.workbook is None else there(files.workbook),
+    )
+
+
+def _charts(
     df: pd.DataFrame, source: str, previous: pd.DataFrame | None, trend: pd.DataFrame | None
-) -> dict[str, Figure]:
-    """Every chart of the report, by file name: the review figure first."""
-    charts = {"pricing_review": plots.pricing_review(df, source=source)}
+) -> dict[str, Chart]:
+    """Every chart of the report, by file name, the review figure first: each drawn (and
+    closed) in its turn, so one figure is open at a time."""
+    charts: dict[str, Chart] = {"pricing_review": partial(plots.pricing_review, df, source=source)}
     if has_exteriors(df):
         drawn = [plots.payout_by_exterior, plots.payout_vs_market, plots.payout_distribution,
                  plots.exterior_ladder_heatmap]  # fmt: skip
     else:
         drawn = [plots.payout_by_type, plots.payout_by_price_band, plots.payout_vs_market]
     for chart in drawn:
-        charts[chart.__name__] = _with_footer(chart(df).get_figure(root=True), df, source)
+        charts[chart.__name__] = partial(_footed, chart, df, source)
     if previous is not None:
-        ax = plots.payout_change_by_exterior(previous, df)
-        charts["payout_change_by_exterior"] = _with_footer(ax.get_figure(root=True), df, source)
+        charts["payout_change_by_exterior"] = partial(_footed, partial(
+            plots.payout_change_by_exterior, previous), df, source)  # fmt: skip
     if trend is not None and not trend.empty:
-        charts["payout_trend"] = _with_footer(_trend_figure(trend), df, source)
+        charts["payout_trend"] = lambda: _with_footer(_trend_figure(trend), df, source)
     return charts
+
+
+def _footed(chart: Callable[[pd.DataFrame], Axes], df: pd.DataFrame, source: str) -> Figure:
+    """The figure of ``chart(df)`` with the document's footer."""
+    return _with_footer(chart(df).get_figure(root=True), df, source)
 
 
 def _trend_figure(trend: pd.DataFrame) -> Figure:
@@ -203,20 +280,6 @@ def _with_footer(figure: Figure | None, df: pd.DataFrame, source: str) -> Figure
     figure.supxlabel(footer(df, source), fontsize=7, color=FOOTER_COLOR, x=0.01, ha="left",
                      parse_math=False)  # fmt: skip
     return figure
-
-
-def _save_charts(figures: Mapping[str, Figure], folder: Path, files: ReportFiles) -> list[str]:
-    """PNG and SVG of each chart, one PDF page each; the PNGs as data URIs for the page."""
-    images = []
-    metadata = {"Creator": None, "Producer": None, "CreationDate": None}
-    with PdfPages(files.pdf, metadata=metadata) as pdf:
-        for name, figure in figures.items():
-            png = plots.save_figure(figure, folder / f"{name}.png", dpi=110)
-            files.charts += [png, plots.save_figure(figure, folder / f"{name}.svg")]
-            pdf.savefig(figure, bbox_inches="tight")
-            images.append("data:image/png;base64," + base64.b64encode(png.read_bytes()).decode())
-            plt.close(figure)
-    return images
 
 
 def in_cents(table: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import assetpay_analytics as apa
+from assetpay_analytics.cli import checks
 from assetpay_analytics.cli.main import _parser, _report, main
 from assetpay_analytics.fetch.budget import Pace
 from assetpay_analytics.frame import from_items
@@ -502,3 +503,20 @@ def test_fetch_and_report_say_how_many_accounts_came_from_the_cache(api, capsys,
     assert "3 of 3 account(s) from the disk cache" in capsys.readouterr().out
     assert main(["report", *urls, *base, "--refresh"]) == 0
     assert "from the disk cache" not in capsys.readouterr().out
+
+
+def test_formats_without_out_is_refused(capsys):
+    err = usage_error(capsys, ["report", "--sandbox", "--formats", "svg"])
+    assert "--formats picks the document's chart files: add --out DIR" in err
+
+
+def test_the_out_check_looks_at_the_parent_not_inside_the_folder(tmp_path):
+    # the document is built beside --out and swapped in, so what was planted inside (here
+    # report.html -> a folder, which a check opening DIR/report.html refused) is not looked at
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "review"
+    out.mkdir()
+    (out / "report.html").symlink_to(elsewhere)
+    assert checks.out_dir(str(out)) == out
+    assert list(elsewhere.iterdir()) == []

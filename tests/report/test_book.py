@@ -29,7 +29,7 @@ def fetched(box):
 
 def test_the_price_book_section_of_a_cs2_batch(fetched, box, tmp_path):
     df, book = fetched["cs2"]
-    files = write_report(df, tmp_path, labels=box.labels, prices=book)
+    files = write_report(df, tmp_path, labels=box.labels, prices=book, formats="png,svg,pdf")
     html = files.html.read_text(encoding="utf-8")
     for title in ("Price book: coverage", "by exterior", "by withdraw price band",
                   "offers that differ from the book"):  # fmt: skip

@@ -217,8 +217,6 @@ def test_the_drift_section_fits_the_page_in_a_browser(days, tmp_path):
     assert widths["tables"] and max(widths["tables"]) <= widths["body"] + 0.5
 
 
-@pytest.mark.xfail(reason="needs report/document.py to hand page() previous= and tables=",
-                   strict=False)  # fmt: skip
 def test_write_report_names_the_snapshots(days, tmp_path):
     earlier, today, snapshot_id = days
     files = write_report(today, tmp_path, previous=earlier)
