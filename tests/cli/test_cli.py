@@ -453,6 +453,13 @@ def port_in_use():
         (["sandbox", "--port", "99999"], "argument --port"),
         (["sandbox", "--port", "{port}"], "Address already in use"),
         (["report", BAD_URL.replace("Typo123", "AbCd1234")], "ASSETPAY_API_KEY"),  # no key
+        (["prices", "--out", "{file}.csv"], "or add --sandbox"),  # no key, said for the shell
+        (["report", "--sandbox", "--base-url", "https://api.example.com"], "drop --base-url"),
+        (["report", "--sandbox", "--formats", "svg"], "add --out DIR"),
+        (["report", "--sandbox", "--formats", "gif", "--out", "{file}.d"], "argument --formats"),
+        (["fetch", BAD_URL.replace("Typo123", "AbCd1234"), "--as-of", "2026-06-02",
+          "--out", "{file}.csv"], "add --sandbox"),
+        (["report", "--sandbox", "--labels", "{file}"], "label"),  # an empty labels file
     ],
 )  # fmt: skip
 def test_mistakes_give_one_line_and_no_traceback(argv, says, tmp_path, port_in_use):
