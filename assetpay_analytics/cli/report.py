@@ -38,7 +38,8 @@ def add_document_args(report: argparse.ArgumentParser) -> None:
                              "tables (CSV)")  # fmt: skip
     report.add_argument("--formats", type=chart_formats, metavar="LIST",
                         help="with --out: the chart files, comma-separated among png, svg "
-                             f"and pdf (one PDF, a page per chart; default {DEFAULT_FORMATS})"
+                             "and pdf (one PDF: the tables, then a page per chart; "
+                             f"default {DEFAULT_FORMATS})"
                         )  # fmt: skip
     report.add_argument("--labels", type=inputs.labels_file, metavar="CSV",
                         help="account names: rows of steam_id,label")  # fmt: skip

@@ -1,11 +1,13 @@
 """The report wing: the pricing-review document (public as ``apa.report``).
 
-- ``document``: ``write_report`` (HTML, charts as PNG/SVG, a PDF page per chart, CSV tables,
-  the workbook);
+- ``document``: ``write_report`` (HTML, charts as PNG/SVG, the PDF, CSV tables, the
+  workbook);
 - ``folder``: the document written in a new folder beside its target and swapped in when
   complete (no stale files, no symlink followed, Ctrl-C keeps the previous document);
 - ``figures``: the charts drawn one at a time and rendered once per format asked for,
   under a progress bar;
+- ``pdf_pages``: the PDF's first pages (the headline and the tables, as the page shows
+  them), every page A4 landscape;
 - ``html``: the self-contained page and the definitions it prints;
 - ``workbook``: ``tables.xlsx``, the tables a sheet each, numbers formatted as the page;
 - ``book``: the "Price book" section (spread, coverage, offers that differ from the book).

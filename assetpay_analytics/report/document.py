@@ -7,7 +7,8 @@
   the tables with dollars and percentages, the charts, the accounts by label, the
   failures, the data's time and source, and the definition of every figure;
 - ``charts/``: each chart in the formats asked for (``formats=``, default PNG and
-  ``report.pdf`` with one page per chart; SVG when asked), each rendered once;
+  ``report.pdf``: the headline and tables, then a page per chart, all A4 landscape; SVG
+  when asked), each rendered once;
 - ``tables/``: the tables as CSV (numbers unformatted, for a spreadsheet: money rounded
   to cents, ratios to full precision);
 - ``tables.xlsx``: the same tables in one workbook, a sheet each (``workbook``): dollars,
@@ -48,7 +49,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from .. import analysis, plots
-from ..analysis.formats import formatted, is_money, labelled, value_text
+from ..analysis.formats import is_money, labelled
 from ..frame.cells import csv_safe
 from ..frame.records import records_frame
 from ..frame.schema import ERROR_COLUMNS
@@ -58,6 +59,7 @@ from .book import book_figures, book_tables
 from .figures import DEFAULT_FORMATS, chosen_formats, render_charts
 from .folder import document_folder, staged
 from .html import DEFINITIONS, page
+from .pdf_pages import people_table, table_pages
 from .workbook import write_workbook
 
 __all__ = ["DEFINITIONS", "ReportFiles", "in_cents", "write_report"]
@@ -212,8 +214,10 @@ def _write(
     about = footer(df, source)
     written = [_csv(table, folder / "tables" / f"{name}.csv") for name, table in tables.items()]
     workbook = write_workbook(tables, folder / "tables.xlsx", about=about)
-    chart_files, pdf, images = render_charts(charts, folder / "charts", formats,
-                                             progress=progress)  # fmt: skip
+    chart_files, pdf, images = render_charts(
+        charts, folder / "charts", formats, progress=progress,
+        first_pages=lambda: table_pages(tables, about),
+    )  # fmt: skip
     sections = {name: _shown(table) for name, table in tables.items()}
     html = folder / "report.html"
     text = page(df, sections, images, footer=about, drift=previous is not None, book=book,
@@ -326,9 +330,5 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
 def _shown(table: pd.DataFrame) -> str:
     """A table as HTML for people: a column of named values (the headline, the drift
     summary) by each row's name, any other table by its columns (``formats``)."""
-    if list(table.columns) == ["value"]:
-        values = [value_text(str(key), value) for key, value in table["value"].items()]
-        shown = pd.DataFrame({"value": values}, index=table.index)
-    else:
-        shown = formatted(table)
+    shown = people_table(table)
     return str(shown.to_html(border=0, classes="table", na_rep="—", escape=True))

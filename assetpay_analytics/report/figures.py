@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from ..plots.export import figure_bytes
+from .pdf_pages import PAGE_SIZE
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "PDF_NAME", "chosen_formats", "render_charts"]
 
@@ -69,6 +70,7 @@ def render_charts(
     formats: tuple[str, ...],
     *,
     progress: bool = True,
+    first_pages: Callable[[], Iterable[Figure]] | None = None,
 ) -> tuple[list[Path], Path | None, list[str]]:
     """Draw each chart, write it in each format into ``folder``, close it.
 
@@ -82,13 +84,17 @@ def render_charts(
         ``chosen_formats`` output.
     progress : bool
         Show a progress bar over the charts (see the module docstring).
+    first_pages : callable, optional
+        Draws the PDF's pages before the charts (``pdf_pages.table_pages``); each page
+        is saved and closed in turn. Every PDF page is ``pdf_pages.PAGE_SIZE``: a chart
+        is laid out again at that size for its page, after its PNG and SVG.
 
     Returns
     -------
     files : list of Path
         The PNG and SVG files written.
     pdf : Path or None
-        ``report.pdf``, one page per chart, when ``"pdf"`` is wanted.
+        ``report.pdf`` (the ``first_pages``, then one page per chart), when ``"pdf"`` is wanted.
     images : list of str
         Each chart's PNG as a ``data:`` URI, for the page.
     """
@@ -103,6 +109,11 @@ def render_charts(
         if pdf_path is not None:
             metadata = {"Creator": None, "Producer": None, "CreationDate": None}
             pdf = stack.enter_context(PdfPages(pdf_path, metadata=metadata))
+            for page in first_pages() if first_pages is not None else ():
+                try:
+                    pdf.savefig(page)
+                finally:
+                    plt.close(page)
         # disable=None: tqdm shows the bar only on a terminal
         bar = stack.enter_context(tqdm(charts.items(), total=len(charts), desc="charts",
                                        unit="chart", disable=True if quiet else None))  # fmt: skip
@@ -116,7 +127,8 @@ def render_charts(
                 if "svg" in formats:
                     files.append(_written(folder / f"{name}.svg", figure_bytes(figure, "svg")))
                 if pdf is not None:
-                    pdf.savefig(figure, bbox_inches="tight")
+                    figure.set_size_inches(PAGE_SIZE)  # one page size for the whole PDF
+                    pdf.savefig(figure)
             finally:
                 plt.close(figure)
     return files, pdf_path, images

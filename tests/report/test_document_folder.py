@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 import assetpay_analytics as apa
 from assetpay_analytics import plots
 from assetpay_analytics.report import write_report
-from tests.report.test_report import RUST, pdf_pages, run_cli
+from tests.report.test_report import RUST, pdf_pages, run_cli, table_pages
 
 CS2_CHARTS = {"pricing_review", "payout_by_exterior", "payout_vs_market", "payout_distribution",
               "exterior_ladder_heatmap"}  # fmt: skip
@@ -140,7 +140,7 @@ def test_default_formats_are_png_and_the_pdf(frames, tmp_path):
     assert {path.stem for path in files.charts} == CS2_CHARTS
     assert {path.suffix for path in files.charts} == {".png"}
     assert files.pdf == tmp_path / "review" / "charts" / "report.pdf"
-    assert pdf_pages(files.pdf) == len(CS2_CHARTS)
+    assert pdf_pages(files.pdf) == table_pages(files) + len(CS2_CHARTS)
 
 
 def test_svg_only_still_embeds_the_pngs_in_the_page(frames, tmp_path):
@@ -162,18 +162,22 @@ def test_an_unknown_format_is_refused_before_anything_is_written(frames, tmp_pat
                                                (("png", "svg", "pdf"), ["png", "svg", "pdf"]),
                                                (("svg",), ["png", "svg"])])  # fmt: skip
 def test_each_chart_is_rendered_once_per_format(frames, tmp_path, monkeypatch, formats, each):
-    renders: dict[int, list[str]] = {}
+    renders: dict[Figure, list[str]] = {}  # keyed by the figure itself: no id reused
     savefig = Figure.savefig
 
     def counted(self, fname, *args, **kwargs):
         kind = kwargs.get("format") or Path(str(fname)).suffix[1:]
-        renders.setdefault(id(self), []).append(str(kind))
+        renders.setdefault(self, []).append(str(kind))
         return savefig(self, fname, *args, **kwargs)
 
     monkeypatch.setattr(Figure, "savefig", counted)
-    write_report(frames["cs2"], tmp_path / "review", formats=formats)
-    assert len(renders) == len(CS2_CHARTS)
-    assert all(kinds == each for kinds in renders.values()), renders
+    files = write_report(frames["cs2"], tmp_path / "review", formats=formats)
+    # the PDF's table pages are drawn for it alone; every chart renders its PNG for the page
+    charts = {key: kinds for key, kinds in renders.items() if "png" in kinds}
+    pages = [kinds for kinds in renders.values() if "png" not in kinds]
+    assert len(charts) == len(CS2_CHARTS)
+    assert all(kinds == each for kinds in charts.values()), renders
+    assert pages == ([["pdf"]] * table_pages(files) if "pdf" in each else [])
 
 
 class Terminal(io.StringIO):

@@ -42,6 +42,15 @@ def pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
 
 
+def table_pages(files) -> int:
+    """The PDF's pages before the charts: each table, ROWS_PER_PAGE rows a page (from the
+    document's own CSVs)."""
+    from assetpay_analytics.report.pdf_pages import ROWS_PER_PAGE
+
+    rows = [len(pd.read_csv(path)) for path in files.tables]
+    return sum(max(1, -(-n // ROWS_PER_PAGE)) for n in rows)
+
+
 def test_the_document_of_a_cs2_batch(frames, box, tmp_path):
     df = frames["cs2"]
     files = write_report(df, tmp_path, labels=box.labels, source="AssetPay sandbox (demo data)",
@@ -52,7 +61,7 @@ def test_the_document_of_a_cs2_batch(frames, box, tmp_path):
     assert charts == sorted(["pricing_review", "payout_by_exterior", "payout_vs_market",
                              "payout_distribution", "exterior_ladder_heatmap"])  # fmt: skip
     assert {path.suffix for path in files.charts} == {".png", ".svg"}
-    assert pdf_pages(files.pdf) == len(charts)  # one page per chart
+    assert pdf_pages(files.pdf) == table_pages(files) + len(charts)  # tables, then a chart a page
     tables = {path.stem: pd.read_csv(path, index_col=0) for path in files.tables}
     total = df.assetpay.summary()
     # the per-exterior table reconciles with the headline (a "No exterior" row)
