@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
@@ -53,6 +54,7 @@ from ..analysis.formats import is_money, labelled
 from ..frame.cells import csv_safe
 from ..frame.records import records_frame
 from ..frame.schema import ERROR_COLUMNS
+from ..plots.axes import literal
 from ..plots.palette import FOOTER_COLOR
 from ..plots.review import footer, has_exteriors
 from .book import book_figures, book_tables
@@ -269,8 +271,18 @@ def _footed(chart: Callable[[pd.DataFrame], Axes], df: pd.DataFrame, source: str
 
 def _trend_figure(trend: pd.DataFrame) -> Figure:
     figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    colours = [plots.EXTERIOR_COLORS.get(str(c), plots.NO_EXTERIOR_COLOR) for c in trend]
-    trend.plot(ax=ax, color=colours, marker="o", markersize=3)
+    for column in trend.columns:
+        colour = plots.EXTERIOR_COLORS.get(str(column), plots.NO_EXTERIOR_COLOR)
+        ax.plot(trend.index, trend[column], color=colour, marker="o", markersize=3,
+                label=literal(column))  # fmt: skip
+    if len(trend.index) == 1:  # one period: a day either side, not a singular axis
+        ax.set_xlim(trend.index[0] - pd.Timedelta(days=1), trend.index[0] + pd.Timedelta(days=1))
+    ax.legend(title=literal(trend.columns.name or ""), fontsize=8)
+    days = max(1, (trend.index.max() - trend.index.min()).days) if len(trend.index) else 1
+    # whole days on the axis (matplotlib.dates has no type hints)
+    every = max(1, -(-days // 8))
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=every))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("offer / market price (value-weighted)")
     ax.set_xlabel("")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from assetpay_analytics.cli import main
@@ -34,8 +36,14 @@ def test_a_week_of_sandbox_days_makes_one_point_per_day(tmp_path, capsys):
     doc = tmp_path / "doc"
     argv = ["report", "--sandbox", "--as-of", "2026-06-08", "--no-progress",
             "--store", str(store), "--since", DAYS[0], "--out", str(doc)]  # fmt: skip
-    assert main(argv) in (0, 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(argv) in (0, 1)
     assert (doc / "report.html").is_file()
+    # no pandas or matplotlib warning reaches the terminal (a one-point trend used to warn)
+    assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
+    err = capsys.readouterr().err
+    assert "Warning" not in err and "warning:" not in err, err
 
 
 def test_as_of_needs_the_sandbox(capsys):
@@ -47,3 +55,18 @@ def test_as_of_needs_the_sandbox(capsys):
     err = capsys.readouterr().err
     assert "--as-of dates the sandbox's demo data: add --sandbox" in err
     assert pd.Timestamp("2026-06-03")  # the day itself was valid
+
+
+def test_a_one_day_history_reports_without_a_warning(tmp_path, capsys):
+    store, doc = tmp_path / "store", tmp_path / "doc"
+    fetch = ["fetch", "--sandbox", "--as-of", DAYS[0], "--no-progress",
+             "--snapshot", str(store), "--out", str(tmp_path / "day.csv")]  # fmt: skip
+    assert main(fetch) in (0, 1)
+    report = ["report", "--sandbox", "--as-of", DAYS[1], "--no-progress",
+              "--store", str(store), "--out", str(doc)]  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(report) in (0, 1)
+    assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
+    assert (doc / "charts" / "payout_trend.png").is_file()
+    assert "warning" not in capsys.readouterr().err.lower()
