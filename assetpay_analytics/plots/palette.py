@@ -38,6 +38,7 @@ __all__ = [
     "NO_EXTERIOR_MARKER",
     "NO_ITEMS_COLOR",
     "OUTLIER_COLOR",
+    "PAGE_COLORS",
     "RATIO_CMAP",
     "RATIO_MIN_HALFRANGE",
     "REFERENCE_COLOR",
@@ -88,6 +89,17 @@ FOOTER_COLOR = "#555555"
 #: The widgets' notices (anomalies set aside) and errors.
 WARNING_COLOR = "#a50026"
 ERROR_COLOR = "#b00020"
+#: The review page's own colours (``report.html``'s style sheet), by role.
+PAGE_COLORS: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "#222222",
+        "meta": FOOTER_COLOR,
+        "rule": "#dddddd",
+        "line": "#eeeeee",
+        "warning": WARNING_COLOR,
+        "warning_background": "#fdf0f0",
+    }
+)
 
 
 def text_on(background: ColorType) -> str:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from string import Template
 from typing import Any
 
 import pandas as pd
 
 from ..analysis.definitions import plain
 from ..analysis.formats import MISSING, formatted, value_text
+from ..plots.palette import PAGE_COLORS
 
 __all__ = ["DEFINITIONS", "page"]
 
@@ -73,19 +75,19 @@ _TITLES = {
     "book_off_book": "Price book: offers that differ from the book",
 }
 
-_STYLE = """
+_STYLE = Template("""
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
-       max-width: 1100px; color: #222; line-height: 1.4; }
-h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; font-size: 0.9rem; }
+       max-width: 1100px; color: $text; line-height: 1.4; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid $rule; }
+.meta { color: $meta; font-size: 0.9rem; }
 table.table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
-table.table th, table.table td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eee;
+table.table th, table.table td { padding: 0.25rem 0.6rem; border-bottom: 1px solid $line;
        text-align: right; }
 table.table th:first-child, table.table tbody th { text-align: left; }
-.warning { color: #8a1c1c; background: #fdf0f0; padding: 0.4rem 0.6rem; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+.warning { color: $warning; background: $warning_background; padding: 0.4rem 0.6rem; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid $line; }
 dl { font-size: 0.9rem; } dt { font-weight: 600; margin-top: 0.4rem; }
-"""
+""").substitute(PAGE_COLORS)  # every colour from the palette
 
 
 def page(
