@@ -1,6 +1,6 @@
 """The house rules, checked on the source: wings, layering, docstrings, sizes, no circles.
 
-The package is laid out in wings that follow the data flow (README "Layout"):
+The package is laid out in wings that follow the data flow (CONTRIBUTING.md, "Layout"):
 
     ground floor (errors, constants, tradeurl, redact)
     frame -> analysis -> plots -> report;  analysis -> history

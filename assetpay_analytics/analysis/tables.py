@@ -28,7 +28,10 @@ Offers against the price book (``offer_vs_catalogue``, ``catalogue_spread``) liv
 ``catalogue``; analyses of change (``compare``, ``payout_trend``) in ``drift`` (its
 docstring says how items are matched), and of the price book's (``compare_prices``,
 ``deposit_trend``) in ``book_drift``, ``formatted`` in ``formats``; all re-exported here. The
-``df.assetpay`` accessor exposes every function here and the charts of ``plots``.
+``df.assetpay`` accessor exposes every function here and the one-frame charts of ``plots``
+(``payout_by_exterior``, ``market_vs_offer``, ``payout_vs_market``, ``payout_distribution``,
+``exterior_ladder_heatmap``, ``pricing_review``); ``formatted`` and the other charts are
+called from their modules.
 """
 
 from __future__ import annotations

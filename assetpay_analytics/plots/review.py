@@ -56,7 +56,7 @@ def headline(df: pd.DataFrame) -> str:
 
 
 def footer(df: pd.DataFrame, source: str) -> str:
-    """``Source: ... · data as of YYYY-MM-DD HH:MM UTC`` for a review figure.
+    """The footer of a review figure: ``Source: <source> · data as of YYYY-MM-DD HH:MM UTC``.
 
     One line (a line break in ``source`` becomes a space), to be drawn with
     ``parse_math=False``: ``source`` is shown as given, ``$`` included.

@@ -90,7 +90,8 @@ def test_toolkit_reader_reads_a_plain_to_parquet_file_exactly(frame, tmp_path):
 
 def test_plain_read_of_a_plain_write_fails_on_the_stickers(frame, tmp_path):
     # pandas 3.1 cannot rebuild the nested ArrowDtype (pandas issues 57411, 53011);
-    # the README says so. When this starts passing, pandas has fixed it: update the README.
+    # the docs say so (docs/guide/inventories.md). When this starts passing, pandas has
+    # fixed it: update them.
     path = tmp_path / "plain.parquet"
     frame.to_parquet(path)
     with pytest.raises(TypeError, match="not understood"):
