@@ -43,7 +43,7 @@ def add_commands(commands: Any, add_source: Any, epilog: Any, style: dict[str, A
                                  epilog=epilog("prices"), **style)  # fmt: skip
     add_source(prices, accounts=False)
     prices.add_argument("--out", type=checks.out_path, required=True, metavar="FILE",
-                        help="output file (.parquet or .csv)")  # fmt: skip
+                        help="output file (.parquet, .csv or .xlsx)")  # fmt: skip
     screen = commands.add_parser("screen", help="check which accounts can be read",
                                  epilog=epilog("screen"), **style)  # fmt: skip
     add_source(screen)

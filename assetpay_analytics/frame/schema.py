@@ -150,7 +150,9 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"not an inventory frame: missing column(s) {', '.join(missing)}")
     df = df.assign(**{name: None for name in LATER_COLUMNS if name not in df.columns})
-    out = df[list(SCHEMA)].astype({**SCHEMA, "stickers": object})
+    # The stickers are left out of the cast: ``_stickers`` types them in Arrow, and an
+    # ``object`` cast first would make a Python list of dicts per row for nothing.
+    out = df[list(SCHEMA)].astype({k: v for k, v in SCHEMA.items() if k != "stickers"})
     out["stickers"] = _stickers(df["stickers"])
     for name in _TEXT_CATEGORIES:
         out[name] = _sorted_text(out[name])
