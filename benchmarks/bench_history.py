@@ -44,7 +44,7 @@ import pyarrow.dataset as ds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _bench import Row, add_common_args, interleaved, make_row, report
+from _bench import Row, add_common_args, interleaved, make_row, report, stopwatch
 from bench_analysis import sandbox_batch, tiled
 
 from assetpay_analytics.history import SnapshotStore
@@ -67,7 +67,11 @@ def build_store(root: Path, frame: pd.DataFrame, days: int) -> SnapshotStore:
 
 
 def _arrow_types(arrow_type: pa.DataType) -> Any:
-    """The dtypes an expert maps at ``to_pandas`` (nullable numbers, Arrow strings)."""
+    """The dtypes an expert maps at ``to_pandas`` (nullable numbers, Arrow strings).
+
+    Written out here rather than imported from the toolkit: the baseline is what someone
+    writes without it.
+    """
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return pd.StringDtype("pyarrow")
     if pa.types.is_floating(arrow_type):
@@ -121,19 +125,6 @@ def paused(fn: Callable[[], object]) -> Callable[[], float]:
     return task
 
 
-def timed(fn: Callable[[], object]) -> Callable[[], float]:
-    """A task timing one call of ``fn`` as a user runs it (GC on)."""
-
-    def task() -> float:
-        start = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - start
-        del result
-        return seconds
-
-    return task
-
-
 def check_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
     """The baseline's frame holds the project's values in the project's dtypes."""
     assert list(got.columns) == list(want.columns), (list(got.columns), list(want.columns))
@@ -167,7 +158,10 @@ def main() -> None:
         rows_loaded = len(project)
         del project
         case = f"store.load(since=...), {days} days x {items:,} items"
-        tasks = {"pyarrow.dataset": paused(expert), case: timed(lambda: store.load(since=since))}
+        tasks = {
+            "pyarrow.dataset": paused(expert),
+            case: stopwatch(lambda: store.load(since=since)),
+        }
         for name, task in tasks.items():  # warm-up: file cache, first imports
             print(f"warm-up {name}: {task():.2f} s", file=sys.stderr)
         times = interleaved(tasks, repeat, args.seed)

@@ -36,6 +36,12 @@ standalone, printing its own table):
 - ``report`` (bench_report.py): ``write_report`` at 1,000 items against matplotlib drawing
   the same charts once as PNG ("x floor", goal <= 2x), and at 1M items against its own
   time at 1,000 (goal <= 3x).
+- ``charts`` (bench_charts.py): each inventory chart (``pricing_review`` and the eight
+  single charts, ``payout_change_by_exterior`` included) drawn and rendered once as PNG at
+  100k items against its own time at 1,000 ("x 1,000 items", goal <= 2x).
+- ``history`` (bench_history.py): ``SnapshotStore.load(since=...)`` of 30 daily snapshots
+  of 100k items (3M rows) against ``pyarrow.dataset`` reading the same files into the same
+  dtypes, checked equal first ("x pyarrow.dataset", goal <= 1.5x).
 
 The contract: ``bench_x.py --json PATH`` writes a JSON list of rows ``{"benchmark": str,
 "case": str, "unit": "s" | "MiB" | "req/min" | "bool", "min": float, "median": float,
@@ -87,6 +93,8 @@ SCRIPTS = {
     "catalogue": "bench_catalogue.py",
     "analysis": "bench_analysis.py",
     "report": "bench_report.py",
+    "charts": "bench_charts.py",
+    "history": "bench_history.py",
 }
 FULL_ARGS = {
     "frame": ["--memory"],
@@ -97,6 +105,8 @@ FULL_ARGS = {
     "catalogue": [],
     "analysis": [],
     "report": [],
+    "charts": [],
+    "history": [],
 }
 QUICK_ARGS = {
     "frame": ["--sizes", "10000", "100000", "--repeat", "2", "--memory",
@@ -108,6 +118,8 @@ QUICK_ARGS = {
     "catalogue": ["--quick"],
     "analysis": ["--quick"],
     "report": ["--quick"],
+    "charts": ["--quick"],
+    "history": ["--quick"],
 }  # fmt: skip
 PACKAGES = ("pandas", "pyarrow", "requests", "requests-cache", "orjson")
 RATIO_NOTE = (
