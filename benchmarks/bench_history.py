@@ -28,11 +28,9 @@ Run: ``.venv/bin/python benchmarks/bench_history.py [--items 100000] [--days 30]
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import Row, add_common_args, interleaved, make_row, report, stopwatch
 from bench_analysis import sandbox_batch, tiled
 
+from assetpay_analytics.frame.bodies import gc_paused  # the floors pause the GC as the package does
 from assetpay_analytics.history import SnapshotStore
 
 BENCHMARK = "history"
@@ -109,20 +108,13 @@ def expert_load(
 
 
 def paused(fn: Callable[[], object]) -> Callable[[], float]:
-    """A task timing one call of ``fn`` with the cyclic GC paused (the floor's rule)."""
+    """A task timing one call of ``fn`` with the cyclic GC paused, as the package pauses it."""
 
-    def task() -> float:
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = fn()
-            seconds = time.perf_counter() - start
-        finally:
-            gc.enable()
-        del result
-        return seconds
+    def call() -> object:
+        with gc_paused():
+            return fn()
 
-    return task
+    return stopwatch(call)
 
 
 def check_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
